@@ -1,0 +1,292 @@
+"""Student-facing checks for exercises.
+
+Every check either returns ``None`` quietly or raises :class:`CheckError` with
+a message in the same three parts: what is wrong, the expected and the actual
+value side by side, and a hint with the usual fix. For example::
+
+    random_tensor has the wrong shape.
+      expected: (7, 7)
+      got:      (7, 1)
+    Hint: the sizes you pass to torch.rand(...) become the shape.
+
+``CheckError`` is an ``AssertionError``, so nbgrader marks a failing test
+cell as failed and pytest reports it as a normal assertion.
+"""
+
+import math
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import numpy as np
+import torch
+
+ShapeLike = Sequence[int] | torch.Size
+
+
+class CheckError(AssertionError):
+    """A check failed; the message says what was expected and what was found."""
+
+
+def fail(problem: str, expected: Any, got: Any, hint: str | None = None) -> NoReturn:
+    """Raise a :class:`CheckError` in the course's standard format.
+
+    Args:
+        problem: One sentence naming the value and what is wrong with it.
+        expected: What the check wanted (shown after ``expected:``).
+        got: What it found (shown after ``got:``).
+        hint: The usual fix, shown last.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    lines = [problem, f"  expected: {expected}", f"  got:      {got}"]
+    if hint:
+        lines.append(f"Hint: {hint}")
+    raise CheckError("\n".join(lines))
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+def check_tensor(value: Any, *, name: str = "value") -> None:
+    """Check that ``value`` is a ``torch.Tensor``.
+
+    Args:
+        value: The object to check.
+        name: How the value is called in the exercise (used in the message).
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    if isinstance(value, torch.Tensor):
+        return
+    if value is None:
+        hint = "did the function or cell forget to `return` (or assign) the result?"
+    elif isinstance(value, np.ndarray):
+        hint = "convert a NumPy array with torch.from_numpy(array) or torch.tensor(array)."
+    elif isinstance(value, list | tuple | int | float):
+        hint = "wrap Python numbers or lists with torch.tensor(...)."
+    else:
+        hint = "build it with a torch function such as torch.tensor, torch.rand or torch.arange."
+    fail(f"{name} is not a PyTorch tensor.", "torch.Tensor", _type_name(value), hint)
+
+
+def _shape_text(shape: ShapeLike) -> str:
+    return str(tuple(int(s) for s in shape))
+
+
+def _shape_hint(expected: tuple[int, ...], got: tuple[int, ...]) -> str:
+    if len(expected) == len(got) == 2 and got == expected[::-1]:
+        return "it looks transposed: use .T (or swap the operands of the matrix multiplication)."
+    if math.prod(expected) == math.prod(got):
+        if tuple(s for s in got if s != 1) == tuple(s for s in expected if s != 1):
+            return "only dimensions of size 1 differ: use .squeeze() or .unsqueeze(dim)."
+        return "same number of elements, different layout: use .reshape(...) or .permute(...)."
+    return (
+        "check the sizes you created it with. For A @ B the inner sizes must match and the "
+        "result takes the outer ones: (n, k) @ (k, m) -> (n, m)."
+    )
+
+
+def check_shape(tensor: Any, expected: ShapeLike, *, name: str = "tensor", hint: str | None = None) -> None:
+    """Check a tensor's shape.
+
+    Args:
+        tensor: The tensor to check.
+        expected: The wanted shape, e.g. ``(7, 1)``.
+        name: How the tensor is called in the exercise.
+        hint: Replaces the automatic hint (transposed / squeeze / reshape).
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    check_tensor(tensor, name=name)
+    want = tuple(int(s) for s in expected)
+    got = tuple(tensor.shape)
+    if got != want:
+        fail(f"{name} has the wrong shape.", _shape_text(want), _shape_text(got), hint or _shape_hint(want, got))
+
+
+_DTYPE_HINTS = {
+    (torch.float32, torch.float64): "NumPy gives float64 by default: convert with .float() or .to(torch.float32).",
+    (torch.float32, torch.int64): "integers make an int64 tensor: use .float(), or create it from floats (1.0, not 1).",
+    (torch.int64, torch.float32): "class labels must be integers: convert with .long().",
+}
+
+
+def check_dtype(tensor: Any, expected: torch.dtype, *, name: str = "tensor", hint: str | None = None) -> None:
+    """Check a tensor's dtype.
+
+    Args:
+        tensor: The tensor to check.
+        expected: The wanted dtype, e.g. ``torch.float32``.
+        name: How the tensor is called in the exercise.
+        hint: Replaces the automatic hint.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    check_tensor(tensor, name=name)
+    if tensor.dtype != expected:
+        auto = _DTYPE_HINTS.get((expected, tensor.dtype), f"convert it with .to({expected}).")
+        fail(f"{name} has the wrong dtype.", expected, tensor.dtype, hint or auto)
+
+
+def check_device(
+    tensor: Any, expected: str | torch.device, *, name: str = "tensor", hint: str | None = None
+) -> None:
+    """Check which device a tensor lives on.
+
+    Only the device *type* is compared unless ``expected`` names an index,
+    so ``"cuda"`` accepts ``cuda:0``.
+
+    Args:
+        tensor: The tensor (or model parameter) to check.
+        expected: The wanted device, e.g. ``device`` or ``"cpu"``.
+        name: How the tensor is called in the exercise.
+        hint: Replaces the automatic hint.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    check_tensor(tensor, name=name)
+    want = torch.device(expected)
+    got = tensor.device
+    same = got.type == want.type and (want.index is None or got.index == want.index)
+    if not same:
+        auto = f"move it with .to({str(want)!r}) (or .to(device)); call .cpu() before .numpy() or plotting."
+        fail(f"{name} is on the wrong device.", want, got, hint or auto)
+
+
+def _as_tensor(value: Any) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    return torch.as_tensor(np.asarray(value))
+
+
+def _preview(tensor: torch.Tensor, limit: int = 6) -> str:
+    flat = tensor.flatten()
+    items = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v) for v in flat[:limit].tolist())
+    more = ", ..." if flat.numel() > limit else ""
+    return f"[{items}{more}]" if tensor.ndim else items
+
+
+def check_close(
+    actual: Any,
+    expected: Any,
+    *,
+    name: str = "value",
+    rtol: float = 1e-4,
+    atol: float = 1e-5,
+    hint: str | None = None,
+) -> None:
+    """Check that values match within a tolerance (like ``torch.allclose``).
+
+    Shapes must match exactly first; then the message shows the largest
+    difference and where it is.
+
+    Args:
+        actual: A tensor, array or number.
+        expected: What it should equal.
+        name: How the value is called in the exercise.
+        rtol: Relative tolerance.
+        atol: Absolute tolerance.
+        hint: Added when the values differ.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    if actual is None:
+        check_tensor(actual, name=name)
+    got = _as_tensor(actual)
+    want = _as_tensor(expected)
+    if got.shape != want.shape:
+        check_shape(got, want.shape, name=name)
+    got_cpu = got.cpu().double()
+    want_cpu = want.cpu().double()
+    if torch.allclose(got_cpu, want_cpu, rtol=rtol, atol=atol, equal_nan=True):
+        return
+    diff = (got_cpu - want_cpu).abs().nan_to_num(nan=math.inf)
+    worst = int(diff.flatten().argmax())
+    index = tuple(int(i) for i in np.unravel_index(worst, tuple(got.shape)))
+    where = f" at index {index}" if got.ndim else ""
+    fail(
+        f"{name} has the wrong values (largest difference {diff.flatten()[worst].item():.4g}{where}).",
+        _preview(want),
+        _preview(got),
+        hint,
+    )
+
+
+def check_equal(actual: Any, expected: Any, *, name: str = "value", hint: str | None = None) -> None:
+    """Check exact equality of numbers, strings, booleans or integer tensors.
+
+    Args:
+        actual: What the student produced.
+        expected: What it should equal.
+        name: How the value is called in the exercise.
+        hint: Added when they differ.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    if isinstance(actual, torch.Tensor) or isinstance(expected, torch.Tensor):
+        got, want = _as_tensor(actual), _as_tensor(expected)
+        if got.shape != want.shape:
+            check_shape(got, want.shape, name=name)
+        if not torch.equal(got.cpu(), want.cpu().to(got.dtype)):
+            fail(f"{name} has the wrong values.", _preview(want), _preview(got), hint)
+        return
+    if actual != expected:
+        fail(f"{name} is not what was expected.", repr(expected), repr(actual), hint)
+
+
+def check_range(
+    tensor: Any,
+    low: float,
+    high: float,
+    *,
+    name: str = "tensor",
+    include_high: bool = False,
+    hint: str | None = None,
+) -> None:
+    """Check that every element lies in ``[low, high)`` (or ``[low, high]``).
+
+    Args:
+        tensor: The tensor to check.
+        low: Smallest allowed value (inclusive).
+        high: Upper limit, exclusive unless ``include_high``.
+        name: How the tensor is called in the exercise.
+        include_high: Whether ``high`` itself is allowed.
+        hint: Replaces the automatic hint.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    check_tensor(tensor, name=name)
+    values = tensor.detach().cpu().double()
+    lo, hi = values.min().item(), values.max().item()
+    above = hi > high if include_high else hi >= high
+    if lo < low or above:
+        bracket = "]" if include_high else ")"
+        auto = "torch.rand gives values in [0, 1); torch.randn is unbounded (normal distribution)."
+        fail(f"{name} has values outside the allowed range.", f"[{low}, {high}{bracket}", f"min {lo:.4g}, max {hi:.4g}", hint or auto)
+
+
+def check_accuracy(accuracy: Any, threshold: float, *, name: str = "accuracy", hint: str | None = None) -> None:
+    """Check that an accuracy (a fraction between 0 and 1) reaches a threshold.
+
+    Args:
+        accuracy: The measured accuracy as a fraction, e.g. ``0.97``.
+        threshold: The smallest fraction that passes.
+        name: What was measured, e.g. ``"test accuracy"``.
+        hint: Replaces the automatic hint.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    value = float(_as_tensor(accuracy).item())
+    if value > 1.0:
+        fail(f"{name} should be a fraction between 0 and 1.", "a value in [0, 1]", value, "divide a percentage by 100.")
+    if value < threshold:
+        auto = "train longer, tune the learning rate, and make sure you evaluate in model.eval() mode."
+        fail(f"{name} is below the target.", f">= {threshold:.2%}", f"{value:.2%}", hint or auto)
+
+
+def check_true(condition: Any, problem: str, *, expected: Any = True, got: Any = False, hint: str | None = None) -> None:
+    """Check any condition that the specific checks do not cover.
+
+    Args:
+        condition: Passes when truthy.
+        problem: The sentence shown when it fails.
+        expected: Shown after ``expected:``.
+        got: Shown after ``got:``.
+        hint: The usual fix.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    if not condition:
+        fail(problem, expected, got, hint)

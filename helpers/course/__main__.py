@@ -1,0 +1,207 @@
+"""Course command line: ``python -m helpers.course COMMAND``.
+
+Commands:
+    release   regenerate exercises/ from solutions/ with nbgrader
+    check     notebook hygiene rules + exercises/ in sync with solutions/
+    fix       rewrite Colab badges and install lines from pyproject.toml; clear outputs
+    run       execute notebooks with papermill (full or --smoke) into build/executed/
+    grade     autograde a folder of submissions into a gradebook and grades.csv
+    course    all of the above in one go, with a report (what `make course` runs)
+"""
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from helpers.course import hygiene, nbgrading
+from helpers.course.project import Project, load_project
+from helpers.course.report import format_points, format_results, table
+from helpers.course.running import RunResult, run_notebook
+
+
+def _scratch() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="course-")
+
+
+def cmd_release(project: Project, args: argparse.Namespace) -> int:
+    with _scratch() as tmp:
+        written = nbgrading.release(project, Path(tmp))
+    print(f"Generated {len(written)} file(s) in exercises/:")
+    print("\n".join(f"  {path}" for path in written))
+    return 0
+
+
+def hygiene_problems(project: Project) -> list[str]:
+    """Hygiene problems of every committed notebook, prefixed with its path."""
+    notebooks = project.teaching_notebooks() + project.solution_notebooks() + project.exercise_notebooks()
+    return [f"{project.relative(nb)}: {p}" for nb in notebooks for p in hygiene.problems(nb, project)]
+
+
+def cmd_check(project: Project, args: argparse.Namespace) -> int:
+    found = hygiene_problems(project)
+    if not args.no_sync:
+        with _scratch() as tmp:
+            found += [f"{p} (run `make release`)" for p in nbgrading.out_of_sync(project, Path(tmp))]
+    print("\n".join(found) if found else "All notebooks follow the rules; exercises/ is in sync.")
+    return 1 if found else 0
+
+
+def cmd_fix(project: Project, args: argparse.Namespace) -> int:
+    changed = []
+    for path in project.teaching_notebooks() + project.solution_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        before = nbformat.writes(nb)
+        if nb.cells and nb.cells[0].cell_type == "markdown":
+            nb.cells[0].source = hygiene.BADGE_PATTERN.sub(project.colab_badge(path), nb.cells[0].source)
+        if len(nb.cells) > 1:
+            nb.cells[1].source = hygiene.INSTALL_SPEC_PATTERN.sub(project.install_spec, nb.cells[1].source)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        if nbformat.writes(nb) != before:
+            nbformat.write(nb, path)
+            changed.append(project.relative(path))
+    print("\n".join(f"fixed {p}" for p in changed) if changed else "Nothing to fix.")
+    if changed and any(p.startswith("solutions/") for p in changed):
+        print("Solutions changed: run `make release` to regenerate exercises/.")
+    return 0
+
+
+def run_all(project: Project, notebooks: list[Path], smoke: bool, out: Path) -> list[RunResult]:
+    """Execute ``notebooks`` one after another, printing a line as each finishes."""
+    results = []
+    for path in notebooks:
+        rel = project.relative(path)
+        result = run_notebook(path, out / rel, smoke=smoke, relative_name=rel)
+        status = "ok" if result.ok else f"FAILED: {result.problem}"
+        print(f"  {rel}: {status} ({result.seconds:.1f} s)", flush=True)
+        results.append(result)
+    return results
+
+
+def run_table(results: list[RunResult], mode: str) -> str:
+    rows = [(r.notebook, mode, "ok" if r.ok else "FAILED", f"{r.seconds:.1f}", format_results(r.results)) for r in results]
+    return table(["notebook", "mode", "status", "seconds", "key results"], rows)
+
+
+def cmd_run(project: Project, args: argparse.Namespace) -> int:
+    notebooks = [Path(p).resolve() for p in args.notebooks] or project.teaching_notebooks() + project.solution_notebooks()
+    mode = "smoke" if args.smoke else "full"
+    print(f"Executing {len(notebooks)} notebook(s) in {mode} mode into {args.out}/ ...")
+    results = run_all(project, notebooks, args.smoke, Path(args.out).resolve())
+    print()
+    print(run_table(results, mode))
+    for r in results:
+        if not r.ok:
+            print(f"\n{r.notebook}: {r.problem}\n  executed copy: {r.output}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def grade_table(graded: list[nbgrading.GradedSubmission]) -> str:
+    rows = [
+        (g.student, g.assignment, "ok" if g.ok else "BROKEN", format_points(g.score, g.max_score), f"{g.seconds:.1f}", g.problem or "-")
+        for g in graded
+    ]
+    return table(["student", "assignment", "status", "score", "seconds", "problem"], rows)
+
+
+def cmd_grade(project: Project, args: argparse.Namespace) -> int:
+    out = Path(args.out).resolve()
+    graded = nbgrading.autograde(project, Path(args.submissions).resolve(), out, feedback=args.feedback)
+    print(grade_table(graded))
+    print(f"\nGradebook: {out / 'gradebook.db'}\nGrades:    {out / 'grades.csv'}")
+    if args.feedback:
+        print(f"Feedback:  {out / 'feedback'}")
+    return 0 if all(g.ok for g in graded) else 1
+
+
+def reference_and_blank(project: Project, folder: Path) -> None:
+    """Lay out two submissions per assignment: the solutions and the untouched exercises."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for student, source in (("reference", project.solutions_dir), ("blank", project.exercises_dir)):
+        for assignment in project.assignments():
+            shutil.copytree(source / assignment, folder / student / assignment)
+
+
+def cmd_course(project: Project, args: argparse.Namespace) -> int:
+    build = project.build_dir
+    mode = "smoke" if args.smoke else "full"
+    started = time.perf_counter()
+    failures = []
+
+    print(f"1/4 Executing every notebook with papermill ({mode} mode) into build/executed/ ...", flush=True)
+    notebooks = project.teaching_notebooks() + project.solution_notebooks()
+    runs = run_all(project, notebooks, args.smoke, build / "executed")
+    failures += [f"{r.notebook}: {r.problem}" for r in runs if not r.ok]
+
+    print("2/4 Regenerating exercises/ from solutions/ with nbgrader ...", flush=True)
+    with _scratch() as tmp:
+        nbgrading.release(project, Path(tmp))
+
+    print("3/4 Checking notebook hygiene ...", flush=True)
+    failures += hygiene_problems(project)
+
+    print("4/4 Autograding the reference solutions and the untouched student versions ...", flush=True)
+    submissions = build / "grading" / "submissions"
+    reference_and_blank(project, submissions)
+    graded = nbgrading.autograde(project, submissions, build / "grading" / "course")
+    by_key = {(g.student, g.assignment): g for g in graded}
+    rows = []
+    for assignment in project.assignments():
+        ref, blank = by_key[("reference", assignment)], by_key[("blank", assignment)]
+        rows.append((assignment, format_points(ref.score, ref.max_score), format_points(blank.score, blank.max_score), f"{ref.seconds:.1f}", f"{blank.seconds:.1f}"))
+        if not ref.ok or ref.score != ref.max_score:
+            failures.append(f"{assignment}: reference solution scored {format_points(ref.score, ref.max_score)} {ref.problem}")
+        if not blank.ok or blank.score != 0:
+            failures.append(f"{assignment}: untouched student version scored {format_points(blank.score, blank.max_score)} {blank.problem}")
+
+    report = "\n\n".join([
+        "COURSE REPORT",
+        run_table(runs, mode),
+        table(["assignment", "reference", "blank", "ref s", "blank s"], rows),
+        f"Total {time.perf_counter() - started:.0f} s. Executed notebooks: build/executed/  Gradebook: build/grading/course/",
+    ])
+    if failures:
+        report += "\n\nFAILURES\n" + "\n".join(f"- {f}" for f in failures)
+    print("\n" + report)
+    build.mkdir(exist_ok=True)
+    (build / "report.txt").write_text(report + "\n")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers.course", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, help="course repository root (default: found from the working directory)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("release", help="regenerate exercises/ from solutions/")
+    check = sub.add_parser("check", help="notebook hygiene and exercises/ sync")
+    check.add_argument("--no-sync", action="store_true", help="skip the (slower) exercises/ sync check")
+    sub.add_parser("fix", help="rewrite badges and install lines; clear outputs")
+
+    run = sub.add_parser("run", help="execute notebooks with papermill")
+    run.add_argument("notebooks", nargs="*", help="notebooks to run (default: teaching + solution notebooks)")
+    run.add_argument("--smoke", action="store_true", help="set SMOKE = True: tiny sizes, every cell still runs")
+    run.add_argument("--out", default="build/executed", help="folder for the executed copies")
+
+    grade = sub.add_parser("grade", help="autograde submissions (STUDENT/ASSIGNMENT/NOTEBOOK.ipynb)")
+    grade.add_argument("submissions", help="folder of submissions in nbgrader's layout")
+    grade.add_argument("--out", default="build/grading/latest", help="folder for gradebook.db, autograded/, grades.csv")
+    grade.add_argument("--feedback", action="store_true", help="also write HTML feedback per student")
+
+    course = sub.add_parser("course", help="run, release, check and grade everything, then report")
+    course.add_argument("--smoke", action="store_true", help="run the notebooks in smoke mode")
+
+    args = parser.parse_args(argv)
+    project = load_project(args.root)
+    commands = {"release": cmd_release, "check": cmd_check, "fix": cmd_fix, "run": cmd_run, "grade": cmd_grade, "course": cmd_course}
+    return commands[args.command](project, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Execute notebooks with papermill and collect what they recorded."""
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from helpers.errors import NO_ERROR_MESSAGE
+from helpers.results import RESULT_MIMETYPE
+
+
+@dataclass
+class RunResult:
+    """The outcome of executing one notebook.
+
+    Attributes:
+        notebook: The source notebook, relative to the repository root.
+        output: Where the executed copy was written.
+        ok: Whether every cell ran and nothing looked wrong.
+        seconds: Wall-clock time, kernel start included.
+        results: The key results the notebook recorded with ``helpers.record``.
+        problem: Why it is not ok (empty when ok).
+    """
+
+    notebook: str
+    output: Path
+    ok: bool
+    seconds: float
+    results: dict[str, Any] = field(default_factory=dict)
+    problem: str = ""
+
+
+def recorded_results(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """Collect the values a notebook recorded with :func:`helpers.record`."""
+    found: dict[str, Any] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(RESULT_MIMETYPE)
+            if payload:
+                found[payload["name"]] = payload["value"]
+    return found
+
+
+def silent_error_demos(nb: nbformat.NotebookNode) -> list[int]:
+    """Indices of cells whose ``show_error`` demonstration raised nothing."""
+    bad = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and NO_ERROR_MESSAGE in output.get("text", ""):
+                bad.append(index)
+    return bad
+
+
+def run_notebook(
+    notebook: Path,
+    output: Path,
+    *,
+    smoke: bool,
+    relative_name: str,
+    timeout: int = 1800,
+) -> RunResult:
+    """Execute ``notebook`` with papermill into ``output``.
+
+    The kernel's working directory is the output's folder, so anything the
+    notebook writes (saved models, downloaded data) lands in the build folder,
+    never in the repository.
+
+    Args:
+        notebook: The notebook to execute.
+        output: Where to write the executed copy (parent folders are created).
+        smoke: Passed as the ``SMOKE`` parameter.
+        relative_name: How to name the notebook in the report.
+        timeout: Seconds allowed per cell.
+    """
+    import papermill  # imported here: students' helpers do not need papermill
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    problem = ""
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters={"SMOKE": smoke},
+            kernel_name="python3",
+            cwd=str(output.parent),
+            progress_bar=False,
+            execution_timeout=timeout,
+        )
+    except papermill.PapermillExecutionError as error:
+        problem = f"cell {error.exec_count}: {error.ename}: {error.evalue}"
+    except Exception as error:  # the kernel died, the file is not a notebook, ...
+        problem = "".join(traceback.format_exception_only(error)).strip()
+    seconds = time.perf_counter() - start
+
+    results: dict[str, Any] = {}
+    if output.exists():
+        executed = nbformat.read(output, as_version=4)
+        results = recorded_results(executed)
+        silent = silent_error_demos(executed)
+        if silent and not problem:
+            problem = f"error demonstration(s) raised nothing in cell(s) {silent}"
+    return RunResult(relative_name, output, not problem, seconds, results, problem)

@@ -1,0 +1,22 @@
+"""nbgrader configuration for the course (read by every `nbgrader` command run here)."""
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+
+c.CourseDirectory.course_id = "pytorch-course"
+# Instructors write assignments in solutions/; nbgrader generates the student
+# versions into exercises/, which is committed (see `make release`).
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "__pycache__", "*.pyc", "models", "data"]
+
+# Training cells take longer than nbgrader's default of 30 seconds per cell.
+c.Execute.timeout = 600
+# A warning or progress bar on stderr must not cost points: the grading kernel
+# sends stderr to stdout. Errors still fail a test cell.
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.exec_lines=from helpers.course.kernel import route_stderr_to_stdout; route_stderr_to_stdout()",
+]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.Autograde.create_student = True

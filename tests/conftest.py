@@ -1,0 +1,71 @@
+"""Shared fixtures and small notebook factories (in the style of nbgrader's own tests)."""
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.course.project import Project, load_project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: The chapter-00 assignment, used by the notebook and grading tests.
+ASSIGNMENT_00 = "00_pytorch_fundamentals"
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """The course repository this test suite lives in."""
+    return load_project(ROOT)
+
+
+def code_cell(source: str, **nbgrader) -> nbformat.NotebookNode:
+    """A code cell; keyword arguments become its nbgrader metadata (schema 3 added)."""
+    cell = nbformat.v4.new_code_cell(source)
+    if nbgrader:
+        cell.metadata["nbgrader"] = {"schema_version": 3, "grade": False, "solution": False, "locked": False, "task": False, **nbgrader}
+    return cell
+
+
+def markdown_cell(source: str, **nbgrader) -> nbformat.NotebookNode:
+    """A markdown cell; keyword arguments become its nbgrader metadata."""
+    cell = nbformat.v4.new_markdown_cell(source)
+    if nbgrader:
+        cell.metadata["nbgrader"] = {"schema_version": 3, "grade": False, "solution": False, "locked": True, "task": False, **nbgrader}
+    return cell
+
+
+def parameters_cell(source: str = "SMOKE = False\nSEED = 42", **nbgrader) -> nbformat.NotebookNode:
+    """A cell tagged ``parameters`` for papermill."""
+    cell = code_cell(source, **nbgrader)
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A notebook on the ``python3`` kernel holding ``cells``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.cells = list(cells)
+    return nb
+
+
+def course_notebook(project: Project, path: Path, *cells: nbformat.NotebookNode, title: str = "# A notebook") -> nbformat.NotebookNode:
+    """A notebook that follows the course rules: title + badge, setup, parameters, then ``cells``."""
+    setup = f'import importlib.util\nif importlib.util.find_spec("helpers") is None:\n    print("pip install {project.install_spec}")'
+    return notebook(
+        markdown_cell(f"{title}\n\nOne line.\n\n{project.colab_badge(path)}"),
+        code_cell(setup),
+        parameters_cell(),
+        *cells,
+    )
+
+
+def copy_course(project: Project, target: Path) -> Project:
+    """Copy the course's configuration and notebooks (not .venv or build/) to ``target``."""
+    for name in ("pyproject.toml", "nbgrader_config.py"):
+        shutil.copy(project.root / name, target / name)
+    for folder in ("notebooks", "solutions", "exercises"):
+        shutil.copytree(project.root / folder, target / folder)
+    return load_project(target)

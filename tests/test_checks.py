@@ -1,0 +1,126 @@
+"""The student-facing checks: they pass on right answers and explain wrong ones."""
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import checks
+from helpers.checks import CheckError
+
+
+def message_of(call) -> str:
+    with pytest.raises(CheckError) as info:
+        call()
+    return str(info.value)
+
+
+def expected_got(message: str) -> tuple[str, str]:
+    expected = re.search(r"^  expected: (.*)$", message, re.M).group(1)
+    got = re.search(r"^  got:      (.*)$", message, re.M).group(1)
+    return expected, got
+
+
+def test_check_error_is_an_assertion_error():
+    assert issubclass(CheckError, AssertionError)
+
+
+def test_check_shape_names_expected_and_actual_shape():
+    checks.check_shape(torch.zeros(7, 7), (7, 7), name="random_tensor")
+    message = message_of(lambda: checks.check_shape(torch.zeros(7, 1), (7, 7), name="random_tensor"))
+    assert message.startswith("random_tensor has the wrong shape.")
+    assert expected_got(message) == ("(7, 7)", "(7, 1)")
+    assert "Hint:" in message
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "hint"),
+    [
+        ((1, 7), (7, 1), "transposed"),
+        ((1, 1, 10), (10,), "squeeze"),
+        ((2, 6), (3, 4), "reshape"),
+        ((7, 7), (7, 1), "inner sizes"),
+    ],
+)
+def test_check_shape_hints_at_the_likely_fix(got, expected, hint):
+    assert hint in message_of(lambda: checks.check_shape(torch.zeros(got), expected))
+
+
+def test_check_shape_accepts_torch_size():
+    checks.check_shape(torch.zeros(2, 3), torch.Size([2, 3]))
+
+
+@pytest.mark.parametrize("value", [None, np.zeros(3), [1, 2], "text"])
+def test_non_tensors_are_named_with_a_conversion_hint(value):
+    message = message_of(lambda: checks.check_shape(value, (3,), name="x"))
+    assert message.startswith("x is not a PyTorch tensor.")
+    assert expected_got(message)[0] == "torch.Tensor"
+
+
+def test_check_dtype_explains_numpy_float64():
+    checks.check_dtype(torch.zeros(2), torch.float32)
+    message = message_of(lambda: checks.check_dtype(torch.zeros(2, dtype=torch.float64), torch.float32, name="t"))
+    assert expected_got(message) == ("torch.float32", "torch.float64")
+    assert "NumPy" in message
+
+
+def test_check_dtype_explains_float_labels():
+    assert ".long()" in message_of(lambda: checks.check_dtype(torch.zeros(2), torch.int64, name="labels"))
+
+
+def test_check_device_compares_type_and_index():
+    checks.check_device(torch.zeros(1), "cpu")
+    checks.check_device(torch.zeros(1), torch.device("cpu"))
+    message = message_of(lambda: checks.check_device(torch.zeros(1), "cuda", name="t"))
+    assert expected_got(message) == ("cuda", "cpu")
+    assert ".to(" in message
+
+
+def test_check_close_reports_the_largest_difference_and_where():
+    checks.check_close(torch.tensor([1.0, 2.0]), [1.0, 2.00001])
+    message = message_of(lambda: checks.check_close(torch.tensor([1.0, 2.0, 3.0]), [1.0, 2.5, 3.0], name="x"))
+    assert "largest difference 0.5 at index (1,)" in message
+    assert expected_got(message) == ("[1, 2.5, 3]", "[1, 2, 3]")
+
+
+def test_check_close_checks_the_shape_first():
+    message = message_of(lambda: checks.check_close(torch.zeros(1, 7), torch.zeros(7, 1), name="p"))
+    assert "wrong shape" in message
+
+
+def test_check_close_handles_gradients_and_nan():
+    checks.check_close(torch.ones(2, requires_grad=True) * 2, [2.0, 2.0])
+    checks.check_close(torch.tensor([float("nan")]), [float("nan")])
+    assert "wrong values" in message_of(lambda: checks.check_close(torch.tensor([float("nan")]), [1.0]))
+
+
+def test_check_equal_on_numbers_and_integer_tensors():
+    checks.check_equal(torch.tensor([3, 6, 9]), torch.tensor([3, 6, 9]))
+    checks.check_equal(3, 3)
+    assert expected_got(message_of(lambda: checks.check_equal(torch.tensor([3, 6, 8]), [3, 6, 9]))) == ("[3, 6, 9]", "[3, 6, 8]")
+    assert expected_got(message_of(lambda: checks.check_equal(2, 3, name="n"))) == ("3", "2")
+
+
+def test_check_range_half_open_by_default():
+    checks.check_range(torch.tensor([0.0, 0.999]), 0, 1)
+    checks.check_range(torch.tensor([0.0, 1.0]), 0, 1, include_high=True)
+    message = message_of(lambda: checks.check_range(torch.tensor([0.0, 1.0]), 0, 1, name="r"))
+    assert expected_got(message) == ("[0, 1)", "min 0, max 1")
+
+
+def test_check_accuracy_wants_a_fraction():
+    checks.check_accuracy(0.97, 0.96)
+    assert expected_got(message_of(lambda: checks.check_accuracy(0.9, 0.96))) == (">= 96.00%", "90.00%")
+    assert "fraction" in message_of(lambda: checks.check_accuracy(97.0, 0.96))
+
+
+def test_check_true_and_custom_hint():
+    checks.check_true(True, "never shown")
+    message = message_of(lambda: checks.check_true(False, "shared does not share memory.", expected="shared", got="a copy", hint="use torch.from_numpy"))
+    assert message.splitlines() == [
+        "shared does not share memory.",
+        "  expected: shared",
+        "  got:      a copy",
+        "Hint: use torch.from_numpy",
+    ]

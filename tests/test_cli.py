@@ -1,0 +1,84 @@
+"""The course command line, run as a real subprocess (what `make` calls)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ASSIGNMENT_00, ROOT, copy_course
+from helpers.course import hygiene
+
+pytestmark = pytest.mark.slow
+
+
+def course(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.course", "--root", str(root), *args],
+        capture_output=True, text=True, timeout=1200,
+    )
+
+
+def test_check_passes_on_the_committed_course():
+    result = course("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "exercises/ is in sync" in result.stdout
+
+
+def test_check_notices_a_hand_edited_exercise(project, tmp_path):
+    copy = copy_course(project, tmp_path)
+    student = copy.exercises_dir / ASSIGNMENT_00 / f"{ASSIGNMENT_00}_exercises.ipynb"
+    student.write_text(student.read_text().replace("raise NotImplementedError()", "pass", 1))
+    result = course("check", root=tmp_path)
+    assert result.returncode == 1
+    assert f"exercises/{ASSIGNMENT_00}/{ASSIGNMENT_00}_exercises.ipynb differs from what solutions/ generates" in result.stdout
+
+
+def test_fix_moves_every_badge_and_install_line_to_a_new_repository_url(project, tmp_path):
+    copy = copy_course(project, tmp_path)
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(project.repository, "https://github.com/a-school/its-fork"))
+    from helpers.course.project import load_project
+
+    moved = load_project(tmp_path)
+    sources = moved.teaching_notebooks() + moved.solution_notebooks()
+    assert all(hygiene.problems(p, moved) for p in sources), "every notebook should point at the old URL"
+
+    result = course("fix", root=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for path in sources:
+        assert hygiene.problems(path, moved) == []
+        assert "a-school/its-fork" in path.read_text()
+    assert course("fix", root=tmp_path).stdout.strip() == "Nothing to fix."
+
+
+def test_grade_writes_gradebook_and_csv_and_reports_broken_submissions(project, tmp_path):
+    submissions = tmp_path / "submissions"
+    good = submissions / "ada" / ASSIGNMENT_00
+    good.mkdir(parents=True)
+    name = f"{ASSIGNMENT_00}_exercises.ipynb"
+    (good / name).write_bytes((project.solutions_dir / ASSIGNMENT_00 / name).read_bytes())
+    bad = submissions / "bob" / ASSIGNMENT_00
+    bad.mkdir(parents=True)
+    (bad / name).write_text("not a notebook")
+
+    out = tmp_path / "graded"
+    result = course("grade", str(submissions), "--out", str(out), "--feedback")
+    assert result.returncode == 1, "a broken submission makes the exit status non-zero"
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith(("ada", "bob"))}
+    assert re.search(r"\bok\b", rows["ada"]) and "BROKEN" in rows["bob"]
+    assert (out / "gradebook.db").is_file() and (out / "grades.csv").is_file()
+    assert list((out / "feedback" / "ada" / ASSIGNMENT_00).glob("*.html"))
+
+
+def test_course_smoke_runs_everything_and_reports(project, tmp_path):
+    copy_course(project, tmp_path)
+    result = course("course", "--smoke", root=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    report = (tmp_path / "build" / "report.txt").read_text()
+    assert "notebooks/00_pytorch_fundamentals.ipynb" in report
+    row = next(line for line in report.splitlines() if line.startswith(ASSIGNMENT_00))
+    reference, blank = re.findall(r"(\d+) / (\d+)", row)[:2]
+    assert reference[0] == reference[1] and blank[0] == "0"
+    assert list((tmp_path / "build" / "executed" / "notebooks").glob("*.ipynb"))

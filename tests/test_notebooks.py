@@ -1,0 +1,74 @@
+"""Papermill executes the notebooks with a real kernel (smoke mode, as in CI)."""
+
+import nbformat
+import pytest
+
+from conftest import ASSIGNMENT_00, ROOT
+from helpers.course.project import load_project
+from helpers.course.running import run_notebook
+
+pytestmark = pytest.mark.slow
+
+PROJECT = load_project(ROOT)
+NOTEBOOKS = PROJECT.teaching_notebooks() + PROJECT.solution_notebooks()
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Execute every teaching and solution notebook once, in smoke mode."""
+    out = tmp_path_factory.mktemp("executed")
+    return {
+        PROJECT.relative(path): run_notebook(path, out / PROJECT.relative(path), smoke=True, relative_name=PROJECT.relative(path))
+        for path in NOTEBOOKS
+    }
+
+
+@pytest.mark.parametrize("name", [PROJECT.relative(p) for p in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom_in_smoke_mode(executed, name):
+    result = executed[name]
+    assert result.ok, f"{result.problem}\nexecuted copy: {result.output}"
+    nb = nbformat.read(result.output, as_version=4)
+    assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "SMOKE = True" in injected[0].source
+
+
+def test_chapter_00_records_the_worked_examples(executed):
+    results = executed["notebooks/00_pytorch_fundamentals.ipynb"].results
+    assert results, "notebook 00 records no key results"
+    values = [v for v in results.values() if isinstance(v, int | float)]
+    assert 58 in values, f"the [[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]] example (58) is not recorded: {results}"
+
+
+def test_every_test_cell_of_the_solution_runs_to_its_final_print(executed):
+    from helpers.course import hygiene
+
+    name = f"solutions/{ASSIGNMENT_00}/{ASSIGNMENT_00}_exercises.ipynb"
+    nb = nbformat.read(executed[name].output, as_version=4)
+    test_cells = [c for c in nb.cells if hygiene.is_test_cell(c)]
+    assert len(test_cells) >= 10
+    for cell in test_cells:
+        printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert printed.strip(), f"{cell.metadata.nbgrader['grade_id']} printed nothing: it did not reach its final print"
+        assert not any(o.output_type == "error" for o in cell.outputs)
+
+
+def test_a_failing_cell_is_reported_with_its_error(project, tmp_path):
+    from conftest import code_cell, course_notebook
+
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(course_notebook(project, path, code_cell("import torch\ntorch.ones(3, 2) @ torch.ones(3, 2)")), path)
+    result = run_notebook(path, tmp_path / "out" / "broken.ipynb", smoke=True, relative_name="broken.ipynb")
+    assert not result.ok
+    assert "RuntimeError: mat1 and mat2 shapes cannot be multiplied" in result.problem
+
+
+def test_an_error_demo_that_raises_nothing_fails_the_run(project, tmp_path):
+    from conftest import code_cell, course_notebook
+
+    path = tmp_path / "quiet.ipynb"
+    demo = "import torch\nfrom helpers import show_error\nwith show_error(RuntimeError):\n    torch.ones(2) + torch.ones(2)"
+    nbformat.write(course_notebook(project, path, code_cell(demo)), path)
+    result = run_notebook(path, tmp_path / "out" / "quiet.ipynb", smoke=True, relative_name="quiet.ipynb")
+    assert not result.ok
+    assert "raised nothing" in result.problem
