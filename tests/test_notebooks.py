@@ -57,7 +57,7 @@ def test_a_failing_cell_is_reported_with_its_error(project, tmp_path):
     from conftest import code_cell, course_notebook
 
     path = tmp_path / "broken.ipynb"
-    nbformat.write(course_notebook(project, path, code_cell("import torch\ntorch.ones(3, 2) @ torch.ones(3, 2)")), path)
+    nbformat.write(course_notebook(project, ROOT / "notebooks" / path.name, code_cell("import torch\ntorch.ones(3, 2) @ torch.ones(3, 2)")), path)
     result = run_notebook(path, tmp_path / "out" / "broken.ipynb", smoke=True, relative_name="broken.ipynb")
     assert not result.ok
     assert "RuntimeError: mat1 and mat2 shapes cannot be multiplied" in result.problem
@@ -68,7 +68,7 @@ def test_an_error_demo_that_raises_nothing_fails_the_run(project, tmp_path):
 
     path = tmp_path / "quiet.ipynb"
     demo = "import torch\nfrom helpers import show_error\nwith show_error(RuntimeError):\n    torch.ones(2) + torch.ones(2)"
-    nbformat.write(course_notebook(project, path, code_cell(demo)), path)
+    nbformat.write(course_notebook(project, ROOT / "notebooks" / path.name, code_cell(demo)), path)
     result = run_notebook(path, tmp_path / "out" / "quiet.ipynb", smoke=True, relative_name="quiet.ipynb")
     assert not result.ok
     assert "raised nothing" in result.problem

@@ -1,14 +1,18 @@
 """The three dependency lists agree, and the README's test command is what CI runs."""
 
 import re
+import subprocess
+import sys
 import tomllib
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from conftest import ROOT
+from helpers.course.project import load_project
 
 
 def direct_requirements() -> list[Requirement]:
@@ -74,3 +78,23 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in readme
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^test: \$\(READY\)$", makefile, re.M), "make test must set the environment up first"
+
+
+@pytest.mark.slow
+def test_helpers_install_from_the_git_url_the_notebooks_use(tmp_path):
+    """What the notebooks' setup cell does on Colab, against this repository's committed HEAD."""
+    project = load_project(ROOT)
+    assert project.install_spec == f"{project.package} @ git+{project.repository}"
+    local_spec = f"{project.package} @ git+file://localhost{ROOT}"
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), local_spec],
+        check=True, capture_output=True, timeout=300,
+    )
+    for module in ("checks.py", "errors.py", "course/kernel.py", "course/__main__.py"):
+        assert (site / "helpers" / module).is_file(), f"helpers/{module} is missing from the installed package"
+    found = subprocess.run(
+        [sys.executable, "-c", "import helpers, helpers.checks; print(helpers.__file__)"],
+        env={"PYTHONPATH": str(site), "PATH": ""}, cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    assert found.stdout.strip().startswith(str(site))

@@ -8,9 +8,11 @@ the caller chooses, never in the repository.
 
 import json
 import os
+import re
 import shutil
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,9 +43,21 @@ def _nbgrader_api(project: Project, workdir: Path, release_dir: Path):
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else "unknown error"
+_EXCEPTION_LINE = re.compile(r"^\s*(?:[\w]+\.)*(\w+(?:Error|Exception)): (.*)$")
+
+
+def root_cause(log: str) -> str:
+    """The innermost exception in nbgrader's log, e.g. ``DeadKernelError: Kernel died``.
+
+    nbgrader ends every failure with a generic ``NbGraderException``; the useful
+    line is the last other exception in the traceback it logged before.
+    """
+    causes = [
+        f"{match.group(1)}: {match.group(2).strip()}"
+        for match in map(_EXCEPTION_LINE.match, (log or "").splitlines())
+        if match and match.group(1) != "NbGraderException"
+    ]
+    return causes[-1] if causes else "nbgrader failed (see its log)"
 
 
 def generate(project: Project, release_dir: Path, workdir: Path, assignments: list[str] | None = None) -> None:
@@ -172,9 +186,6 @@ def autograde(
     Returns:
         One entry per student and assignment, in folder order.
     """
-    from nbgrader.api import Gradebook, MissingEntry
-    from nbgrader.plugins.export import CsvExportPlugin
-
     submitted = workdir / "submitted"
     if submitted.resolve() != Path(submissions).resolve():
         shutil.rmtree(submitted, ignore_errors=True)
@@ -190,22 +201,36 @@ def autograde(
     wanted = sorted({assignment for _, assignment in pairs} & known)
     generate(project, workdir / "release", workdir, wanted)
 
-    graded: list[GradedSubmission] = []
-    for student, assignment in pairs:
-        if assignment not in known:
-            graded.append(GradedSubmission(student, assignment, False, 0.0, 0.0, 0.0, problem="no such assignment in solutions/"))
-            continue
-        start = time.perf_counter()
-        try:
-            result = api.autograde(assignment, student)
-            problem = "" if result["success"] else _last_line(result.get("error") or result.get("log", ""))
-        except Exception as error:  # nbgrader itself broke on this submission
-            problem = f"{type(error).__name__}: {error}"
-        if feedback and not problem:
-            api.generate_feedback(assignment, student)
-        graded.append(GradedSubmission(student, assignment, not problem, 0.0, 0.0, time.perf_counter() - start, problem=problem))
+    # nbgrader's own gradebook code trips harmless SQLAlchemy "not in session" warnings.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Object of type <Submitted\w+> not in session")
+        graded = [_grade_one(api, student, assignment, known, feedback) for student, assignment in pairs]
+        _read_scores(workdir / "gradebook.db", graded, known)
+    return graded
 
-    with Gradebook(f"sqlite:///{workdir / 'gradebook.db'}") as gradebook:
+
+def _grade_one(api, student: str, assignment: str, known: set[str], feedback: bool) -> GradedSubmission:
+    """Autograde one submission; any failure becomes the entry's ``problem``."""
+    if assignment not in known:
+        return GradedSubmission(student, assignment, False, 0.0, 0.0, 0.0, problem="no such assignment in solutions/")
+    start = time.perf_counter()
+    try:
+        result = api.autograde(assignment, student)
+        problem = "" if result["success"] else root_cause(f"{result.get('log') or ''}\n{result.get('error') or ''}")
+    except Exception as error:  # nbgrader itself broke on this submission
+        problem = f"{type(error).__name__}: {error}"
+    seconds = time.perf_counter() - start
+    if feedback and not problem:
+        api.generate_feedback(assignment, student)
+    return GradedSubmission(student, assignment, not problem, 0.0, 0.0, seconds, problem=problem)
+
+
+def _read_scores(database: Path, graded: list[GradedSubmission], known: set[str]) -> None:
+    """Fill in scores from the gradebook and export nbgrader's ``grades.csv`` beside it."""
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    with Gradebook(f"sqlite:///{database}") as gradebook:
         for entry in graded:
             if entry.assignment not in known:
                 continue
@@ -222,5 +247,4 @@ def autograde(
                 for grade in notebook.grades
                 if grade.max_score
             }
-        CsvExportPlugin(to=str(workdir / "grades.csv")).export(gradebook)
-    return graded
+        CsvExportPlugin(to=str(database.parent / "grades.csv")).export(gradebook)
