@@ -15,6 +15,7 @@ c.Execute.timeout = 600
 # sends stderr to stdout. Errors still fail a test cell.
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.log_level=ERROR",  # no "running over TCP" warning per submission
     "--IPKernelApp.exec_lines=from helpers.course.kernel import route_stderr_to_stdout; route_stderr_to_stdout()",
 ]
 

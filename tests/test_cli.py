@@ -82,3 +82,22 @@ def test_course_smoke_runs_everything_and_reports(project, tmp_path):
     reference, blank = re.findall(r"(\d+) / (\d+)", row)[:2]
     assert reference[0] == reference[1] and blank[0] == "0"
     assert list((tmp_path / "build" / "executed" / "notebooks").glob("*.ipynb"))
+
+
+def test_validate_exits_nonzero_and_shows_the_check_message(project, tmp_path):
+    import nbformat
+
+    name = f"{ASSIGNMENT_00}_exercises.ipynb"
+    attempt = nbformat.read(project.exercises_dir / ASSIGNMENT_00 / name, as_version=4)
+    answer = next(c for c in attempt.cells if hygiene.nbgrader_meta(c).get("grade_id") == "ex01_answer")
+    answer.source = "random_tensor = torch.rand(7, 1)"
+    path = tmp_path / name
+    nbformat.write(attempt, path)
+    solution = project.solutions_dir / ASSIGNMENT_00 / name
+
+    result = course("validate", str(solution), str(path))
+    assert result.returncode == 1
+    assert f"{solution}: all tests pass" in result.stdout
+    block = result.stdout.split("[ex01_test]")[1].split("\n\n")[0]
+    assert "CheckError: random_tensor has the wrong shape." in block
+    assert "expected: (7, 7)" in block and "got:      (7, 1)" in block

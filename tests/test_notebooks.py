@@ -31,6 +31,8 @@ def test_notebook_runs_top_to_bottom_in_smoke_mode(executed, name):
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "SMOKE = True" in injected[0].source
+    skipped = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.execution_count is None]
+    assert not skipped, f"smoke mode must still run every cell; not run: {skipped}"
 
 
 def test_chapter_00_records_the_worked_examples(executed):
@@ -47,6 +49,7 @@ def test_every_test_cell_of_the_solution_runs_to_its_final_print(executed):
     nb = nbformat.read(executed[name].output, as_version=4)
     test_cells = [c for c in nb.cells if hygiene.is_test_cell(c)]
     assert len(test_cells) >= 10
+    assert executed[name].results["test_cells_passed"] == f"{len(test_cells)}/{len(test_cells)}"
     for cell in test_cells:
         printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         assert printed.strip(), f"{cell.metadata.nbgrader['grade_id']} printed nothing: it did not reach its final print"

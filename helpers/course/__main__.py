@@ -5,11 +5,13 @@ Commands:
     check     notebook hygiene rules + exercises/ in sync with solutions/
     fix       rewrite Colab badges and install lines from pyproject.toml; clear outputs
     run       execute notebooks with papermill (full or --smoke) into build/executed/
+    validate  run a notebook's tests like nbgrader's Validate button (exit 1 if any fails)
     grade     autograde a folder of submissions into a gradebook and grades.csv
     course    all of the above in one go, with a report (what `make course` runs)
 """
 
 import argparse
+import re
 import shutil
 import sys
 import tempfile
@@ -102,6 +104,35 @@ def cmd_run(project: Project, args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_EXCEPTION_START = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)\b.*?:")
+
+
+def short_error(traceback_text: str) -> str:
+    """The exception line(s) at the end of a notebook traceback, without colour codes."""
+    lines = _ANSI.sub("", traceback_text).rstrip().splitlines()
+    starts = [i for i, line in enumerate(lines) if _EXCEPTION_START.match(line)]
+    return "\n".join(lines[starts[-1]:] if starts else lines[-3:])
+
+
+def cmd_validate(project: Project, args: argparse.Namespace) -> int:
+    failures = 0
+    for path in map(Path, args.notebooks):
+        found = nbgrading.validate(project, path.resolve())
+        names = {
+            cell.source.strip(): hygiene.nbgrader_meta(cell).get("grade_id", "a cell")
+            for cell in nbformat.read(path, as_version=4).cells
+        }
+        problems = [(f["source"], short_error(f.get("raw_error", ""))) for f in found.get("failed", [])]
+        problems += [(f["source"], "this read-only cell was changed") for f in found.get("changed", [])]
+        problems += [(f["source"], "the cell type was changed") for f in found.get("type_changed", [])]
+        print(f"{path}: {'all tests pass' if not problems else f'{len(problems)} problem(s)'}")
+        for source, error in problems:
+            print(f"\n[{names.get(source.strip(), 'a cell')}]\n{error}")
+        failures += len(problems)
+    return 1 if failures else 0
+
+
 def grade_table(graded: list[nbgrading.GradedSubmission]) -> str:
     rows = [
         (g.student, g.assignment, "ok" if g.ok else "BROKEN", format_points(g.score, g.max_score), f"{g.seconds:.1f}", g.problem or "-")
@@ -189,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--smoke", action="store_true", help="set SMOKE = True: tiny sizes, every cell still runs")
     run.add_argument("--out", default="build/executed", help="folder for the executed copies")
 
+    validate = sub.add_parser("validate", help="run a notebook's tests like the Validate button")
+    validate.add_argument("notebooks", nargs="+", help="notebooks to validate")
+
     grade = sub.add_parser("grade", help="autograde submissions (STUDENT/ASSIGNMENT/NOTEBOOK.ipynb)")
     grade.add_argument("submissions", help="folder of submissions in nbgrader's layout")
     grade.add_argument("--out", default="build/grading/latest", help="folder for gradebook.db, autograded/, grades.csv")
@@ -199,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     project = load_project(args.root)
-    commands = {"release": cmd_release, "check": cmd_check, "fix": cmd_fix, "run": cmd_run, "grade": cmd_grade, "course": cmd_course}
+    commands = {"release": cmd_release, "check": cmd_check, "fix": cmd_fix, "run": cmd_run, "validate": cmd_validate, "grade": cmd_grade, "course": cmd_course}
     return commands[args.command](project, args)
 
 

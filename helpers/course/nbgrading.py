@@ -19,6 +19,13 @@ from pathlib import Path
 from helpers.course.project import Project
 
 
+def _course_config(project: Project):
+    """The traitlets config from the repository's ``nbgrader_config.py``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(project.root)).load_config()
+
+
 def _nbgrader_api(project: Project, workdir: Path, release_dir: Path):
     """An ``NbGraderAPI`` whose course folder is ``workdir``.
 
@@ -27,14 +34,13 @@ def _nbgrader_api(project: Project, workdir: Path, release_dir: Path):
     """
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-    from traitlets.config.loader import PyFileConfigLoader
 
     # nbgrader runs `alembic` as a command; make sure this Python's scripts are found.
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(project.root)).load_config()
+    config = _course_config(project)
     config.CourseDirectory.root = str(workdir)
     config.CourseDirectory.source_directory = str(project.solutions_dir)
     config.CourseDirectory.release_directory = str(release_dir)
@@ -131,6 +137,21 @@ def out_of_sync(project: Project, workdir: Path) -> list[str]:
         if not _same_file(expected[name], actual[name])
     ]
     return problems
+
+
+def validate(project: Project, notebook: Path) -> dict[str, list[dict[str, str]]]:
+    """Run nbgrader's validator (the *Validate* button) with the course settings.
+
+    ``nbgrader validate`` on the command line exits 0 even when tests fail;
+    this returns its findings instead.
+
+    Returns:
+        ``{}`` when every test passes, else nbgrader's results, e.g.
+        ``{"failed": [{"source": ..., "raw_error": ...}, ...]}``.
+    """
+    from nbgrader.validator import Validator
+
+    return Validator(config=_course_config(project)).validate(str(notebook))
 
 
 @dataclass

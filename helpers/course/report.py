@@ -18,7 +18,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def format_results(results: dict[str, Any], limit: int = 4) -> str:
+def format_results(results: dict[str, Any], limit: int = 6) -> str:
     """Short ``name=value`` summary of a notebook's recorded results."""
     parts = []
     for name, value in list(results.items())[:limit]:

@@ -8,8 +8,13 @@ from typing import Any
 
 import nbformat
 
+from helpers.course.hygiene import is_test_cell
 from helpers.errors import NO_ERROR_MESSAGE
 from helpers.results import RESULT_MIMETYPE
+
+
+#: Quiet the kernel's own start-up log (e.g. ipykernel's "running over TCP" warning).
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 @dataclass
@@ -42,6 +47,13 @@ def recorded_results(nb: nbformat.NotebookNode) -> dict[str, Any]:
             if payload:
                 found[payload["name"]] = payload["value"]
     return found
+
+
+def passed_test_cells(nb: nbformat.NotebookNode) -> tuple[int, int]:
+    """How many nbgrader test cells ran without an error, out of how many."""
+    tests = [cell for cell in nb.cells if is_test_cell(cell)]
+    passed = [cell for cell in tests if cell.get("outputs") and not any(o.output_type == "error" for o in cell.outputs)]
+    return len(passed), len(tests)
 
 
 def silent_error_demos(nb: nbformat.NotebookNode) -> list[int]:
@@ -89,6 +101,7 @@ def run_notebook(
             cwd=str(output.parent),
             progress_bar=False,
             execution_timeout=timeout,
+            extra_arguments=KERNEL_ARGUMENTS,
         )
     except papermill.PapermillExecutionError as error:
         problem = f"cell {error.exec_count}: {error.ename}: {error.evalue}"
@@ -100,6 +113,9 @@ def run_notebook(
     if output.exists():
         executed = nbformat.read(output, as_version=4)
         results = recorded_results(executed)
+        passed, total = passed_test_cells(executed)
+        if total:
+            results["test_cells_passed"] = f"{passed}/{total}"
         silent = silent_error_demos(executed)
         if silent and not problem:
             problem = f"error demonstration(s) raised nothing in cell(s) {silent}"
