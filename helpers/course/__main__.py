@@ -58,13 +58,7 @@ def cmd_fix(project: Project, args: argparse.Namespace) -> int:
     for path in project.teaching_notebooks() + project.solution_notebooks():
         nb = nbformat.read(path, as_version=4)
         before = nbformat.writes(nb)
-        if nb.cells and nb.cells[0].cell_type == "markdown":
-            nb.cells[0].source = hygiene.BADGE_PATTERN.sub(project.colab_badge(path), nb.cells[0].source)
-        if len(nb.cells) > 1:
-            nb.cells[1].source = hygiene.INSTALL_SPEC_PATTERN.sub(project.install_spec, nb.cells[1].source)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
+        hygiene.apply_fixes(nb, path, project)
         if nbformat.writes(nb) != before:
             nbformat.write(nb, path)
             changed.append(project.relative(path))

@@ -168,6 +168,21 @@ def check_nbgrader(nb: NbNode, *, source: bool) -> list[str]:
     return problems
 
 
+def apply_fixes(nb: NbNode, path: Path, project: Project) -> None:
+    """Fix what can be fixed mechanically, in place.
+
+    Points the Colab badge and the setup cell's install line at the configured
+    repository, and clears outputs and execution counts.
+    """
+    if nb.cells and nb.cells[0].cell_type == "markdown":
+        nb.cells[0].source = BADGE_PATTERN.sub(project.colab_badge(path), nb.cells[0].source)
+    if len(nb.cells) > 1:
+        nb.cells[1].source = INSTALL_SPEC_PATTERN.sub(project.install_spec, nb.cells[1].source)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+
+
 def problems(path: Path, project: Project) -> list[str]:
     """Every rule that applies to the notebook at ``path``, as problems."""
     nb = nbformat.read(path, as_version=4)
