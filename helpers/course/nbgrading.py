@@ -128,7 +128,11 @@ def out_of_sync(project: Project, workdir: Path) -> list[str]:
     shutil.rmtree(fresh, ignore_errors=True)
     generate(project, fresh, workdir)
     expected = {p.relative_to(fresh).as_posix(): p for p in fresh.rglob("*") if p.is_file()}
-    actual = {p.relative_to(project.exercises_dir).as_posix(): p for p in project.exercises_dir.rglob("*") if p.is_file()}
+    actual = {
+        p.relative_to(project.exercises_dir).as_posix(): p
+        for p in project.exercises_dir.rglob("*")
+        if p.is_file() and not {".ipynb_checkpoints", "__pycache__"} & set(p.parts)
+    }
     problems = [f"exercises/{name} is missing" for name in sorted(expected.keys() - actual.keys())]
     problems += [f"exercises/{name} is not generated from solutions/" for name in sorted(actual.keys() - expected.keys())]
     problems += [
