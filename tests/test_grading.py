@@ -1,8 +1,9 @@
 """The nbgrader pipeline end to end, with nbgrader's own API and a real sqlite gradebook.
 
-One module-scoped run autogrades a folder of submissions built from the chapter-00
-assignment: the reference solution, the untouched student version, one submission per
-exercise with only that exercise solved, and submissions with typical problems.
+One module-scoped run autogrades a folder of submissions built from every assignment: the
+reference solution, the untouched student version, and one submission per exercise with only
+that exercise solved. Chapter 00 adds submissions with typical problems (a wrong shape, a noisy
+warning, a crashing kernel, a file that is not a notebook).
 """
 
 import csv
@@ -12,13 +13,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ASSIGNMENT_00
+from conftest import ASSIGNMENT_00, ROOT
 from helpers.course import hygiene, nbgrading
+from helpers.course.project import load_project
 
 pytestmark = pytest.mark.slow
 
+ASSIGNMENTS = load_project(ROOT).assignments()
 NOTEBOOK = f"{ASSIGNMENT_00}_exercises.ipynb"
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
+
+
+def notebook_name(assignment: str) -> str:
+    return f"{assignment}_exercises.ipynb"
 
 
 def exercise_points(nb: nbformat.NotebookNode) -> dict[str, float]:
@@ -45,20 +52,21 @@ def solve(student: nbformat.NotebookNode, solution: nbformat.NotebookNode, grade
     cell_by_id(student, grade_id).source = SOLUTION_MARKERS.sub("", cell_by_id(solution, grade_id).source)
 
 
-@pytest.fixture(scope="module")
-def notebooks(project):
-    solution = nbformat.read(project.solutions_dir / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
-    student = nbformat.read(project.exercises_dir / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
+def read_pair(project, assignment: str) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
+    name = notebook_name(assignment)
+    solution = nbformat.read(project.solutions_dir / assignment / name, as_version=4)
+    student = nbformat.read(project.exercises_dir / assignment / name, as_version=4)
     return solution, student
 
 
 @pytest.fixture(scope="module")
-def points(notebooks):
-    return exercise_points(notebooks[0])
+def notebooks(project):
+    """Chapter 00's solution and student version."""
+    return read_pair(project, ASSIGNMENT_00)
 
 
-def submit(folder: Path, student: str, nb: nbformat.NotebookNode | str) -> None:
-    path = folder / student / ASSIGNMENT_00 / NOTEBOOK
+def submit(folder: Path, student: str, nb: nbformat.NotebookNode | str, assignment: str = ASSIGNMENT_00) -> None:
+    path = folder / student / assignment / notebook_name(assignment)
     path.parent.mkdir(parents=True)
     if isinstance(nb, str):
         path.write_text(nb)
@@ -66,18 +74,13 @@ def submit(folder: Path, student: str, nb: nbformat.NotebookNode | str) -> None:
         nbformat.write(nb, path)
 
 
-@pytest.fixture(scope="module")
-def grading(project, notebooks, points, tmp_path_factory):
-    """Autograde every submission once; return (results by student, working folder)."""
-    solution, student = notebooks
-    folder = tmp_path_factory.mktemp("submissions")
-    submit(folder, "reference", solution)
-    submit(folder, "blank", student)
-    for grade_id in points:
-        one = nbformat.from_dict(student)
-        solve(one, solution, grade_id)
-        submit(folder, f"only_{grade_id}", one)
+def only(assignment: str, grade_id: str) -> str:
+    """The student id of the submission that solves only ``grade_id``."""
+    return f"only_{assignment}_{grade_id}"
 
+
+def add_problem_submissions(folder: Path, solution: nbformat.NotebookNode) -> None:
+    """Chapter 00 submissions with the typical problems a grader meets."""
     wrong_shape = nbformat.from_dict(solution)
     cell_by_id(wrong_shape, "ex01_answer").source = "random_tensor = torch.rand(7, 1)"
     submit(folder, "wrong_shape", wrong_shape)
@@ -98,47 +101,78 @@ def grading(project, notebooks, points, tmp_path_factory):
     submit(folder, "kernel_dies", crashing)
     submit(folder, "not_json", '{"cells": [ this is not a notebook')
 
+
+@pytest.fixture(scope="module")
+def grading(project, tmp_path_factory):
+    """Autograde every submission once; return (results by (student, assignment), working folder)."""
+    folder = tmp_path_factory.mktemp("submissions")
+    for assignment in ASSIGNMENTS:
+        solution, student = read_pair(project, assignment)
+        submit(folder, "reference", solution, assignment)
+        submit(folder, "blank", student, assignment)
+        for grade_id in exercise_points(solution):
+            one = nbformat.from_dict(student)
+            solve(one, solution, grade_id)
+            submit(folder, only(assignment, grade_id), one, assignment)
+    add_problem_submissions(folder, read_pair(project, ASSIGNMENT_00)[0])
+
     workdir = tmp_path_factory.mktemp("course")
     results = nbgrading.autograde(project, folder, workdir)
-    return {g.student: g for g in results}, workdir
+    return {(g.student, g.assignment): g for g in results}, workdir
+
+
+def result(grading, student: str, assignment: str = ASSIGNMENT_00) -> nbgrading.GradedSubmission:
+    return grading[0][(student, assignment)]
 
 
 def test_exercises_are_in_sync_with_solutions(project, tmp_path):
     assert nbgrading.out_of_sync(project, tmp_path) == []
 
 
-def test_stated_total_matches_the_gradebook(notebooks, points, grading):
-    stated = re.search(r"Total: (\d+) points", notebooks[0].cells[0].source)
-    assert float(stated.group(1)) == sum(points.values()) == grading[0]["reference"].max_score
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_stated_total_matches_the_gradebook(project, grading, assignment):
+    solution, _ = read_pair(project, assignment)
+    stated = re.search(r"Total: (\d+) points", solution.cells[0].source)
+    assert float(stated.group(1)) == sum(exercise_points(solution).values()) == result(grading, "reference", assignment).max_score
 
 
-def test_reference_solution_gets_full_marks(grading):
-    reference = grading[0]["reference"]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_solution_gets_full_marks(grading, assignment):
+    reference = result(grading, "reference", assignment)
     assert reference.ok, reference.problem
     assert reference.score == reference.max_score > 0
     assert all(score == maximum for score, maximum in reference.grades.values())
 
 
-def test_untouched_student_version_gets_zero_without_crashing(grading):
-    blank = grading[0]["blank"]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_student_version_gets_zero_without_crashing(grading, assignment):
+    blank = result(grading, "blank", assignment)
     assert blank.ok, blank.problem
     assert blank.score == 0
-    assert blank.max_score == grading[0]["reference"].max_score
+    assert blank.max_score == result(grading, "reference", assignment).max_score
 
 
-def test_one_solved_exercise_earns_exactly_its_points(grading, points):
-    results = grading[0]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_one_solved_exercise_earns_exactly_its_points(project, grading, assignment):
+    points = exercise_points(read_pair(project, assignment)[0])
     for grade_id, worth in points.items():
-        only = results[f"only_{grade_id}"]
-        assert only.ok, only.problem
-        assert only.score == worth, f"solving only {grade_id} gave {only.score}, expected {worth}: {only.grades}"
+        graded = result(grading, only(assignment, grade_id), assignment)
+        assert graded.ok, graded.problem
+        assert graded.score == worth, f"solving only {grade_id} gave {graded.score}, expected {worth}: {graded.grades}"
 
 
-def test_wrong_shape_names_expected_and_actual_shape(grading, points):
-    results, workdir = grading
-    wrong = results["wrong_shape"]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_grading_writes_nothing_beside_the_notebook(grading, assignment):
+    """Files an exercise writes (saved models, data) must go to a temporary folder."""
+    graded_folder = grading[1] / "autograded" / "reference" / assignment
+    assert {p.name for p in graded_folder.iterdir()} - {"timestamp.txt"} == {notebook_name(assignment)}
+
+
+def test_wrong_shape_names_expected_and_actual_shape(project, grading):
+    wrong = result(grading, "wrong_shape")
+    points = exercise_points(read_pair(project, ASSIGNMENT_00)[0])
     assert wrong.score == wrong.max_score - points["ex01_answer"]
-    graded = nbformat.read(workdir / "autograded" / "wrong_shape" / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
+    graded = nbformat.read(grading[1] / "autograded" / "wrong_shape" / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
     error = next(o for o in cell_by_id(graded, "ex01_test").outputs if o.output_type == "error")
     assert error.ename == "CheckError"
     assert "random_tensor has the wrong shape." in error.evalue
@@ -146,10 +180,9 @@ def test_wrong_shape_names_expected_and_actual_shape(grading, points):
 
 
 def test_warnings_in_test_cells_cost_no_points(grading):
-    results, workdir = grading
-    noisy = results["noisy"]
+    noisy = result(grading, "noisy")
     assert noisy.score == noisy.max_score
-    graded = nbformat.read(workdir / "autograded" / "noisy" / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
+    graded = nbformat.read(grading[1] / "autograded" / "noisy" / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
     shown = "".join(o.get("text", "") for o in cell_by_id(graded, "ex02_test").outputs)
     assert "a leftover debugging warning" in shown
 
@@ -159,21 +192,20 @@ def test_warnings_in_test_cells_cost_no_points(grading):
     [("kernel_dies", "DeadKernelError: Kernel died"), ("not_json", "NotJSONError: Notebook does not appear to be JSON")],
 )
 def test_broken_submissions_are_graded_as_broken_and_the_rest_still_graded(grading, student, cause):
-    results = grading[0]
-    broken = results[student]
+    broken = result(grading, student)
     assert not broken.ok
-    assert broken.score == 0 and broken.max_score == results["reference"].max_score
+    assert broken.score == 0 and broken.max_score == result(grading, "reference").max_score
     assert broken.problem.startswith(cause)
-    assert all(g.ok for name, g in results.items() if name not in ("kernel_dies", "not_json"))
+    assert all(g.ok for (name, _), g in grading[0].items() if name not in ("kernel_dies", "not_json"))
 
 
 def test_grades_csv_lists_every_graded_student(grading):
-    results, workdir = grading
-    with open(workdir / "grades.csv") as handle:
-        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    assert float(rows["reference"]["score"]) == results["reference"].max_score
-    assert float(rows["blank"]["score"]) == 0
-    assert float(rows["only_ex01_answer"]["score"]) == results["only_ex01_answer"].score
+    with open(grading[1] / "grades.csv") as handle:
+        rows = {(row["student_id"], row["assignment"]): row for row in csv.DictReader(handle)}
+    for assignment in ASSIGNMENTS:
+        reference = result(grading, "reference", assignment)
+        assert float(rows[("reference", assignment)]["score"]) == reference.max_score
+        assert float(rows[("blank", assignment)]["score"]) == 0
 
 
 def test_validate_button_passes_the_solution_and_explains_a_wrong_shape(project, notebooks, tmp_path):

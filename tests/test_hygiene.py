@@ -25,13 +25,22 @@ def test_committed_notebook_follows_every_rule(path):
     assert hygiene.problems(path, PROJECT) == []
 
 
-@pytest.mark.parametrize("path", PROJECT.solution_notebooks(), ids=lambda p: PROJECT.relative(p))
-def test_assignments_have_at_least_ten_graded_exercises(path):
+def graded_cells(path: Path) -> tuple[list, list]:
     nb = nbformat.read(path, as_version=4)
     answers = [c for c in nb.cells if hygiene.nbgrader_meta(c).get("solution")]
-    tests = [c for c in nb.cells if hygiene.is_test_cell(c)]
+    return answers, [c for c in nb.cells if hygiene.is_test_cell(c)]
+
+
+def test_chapter_00_has_at_least_ten_graded_exercises():
+    answers, tests = graded_cells(PROJECT.solutions_dir / ASSIGNMENT_00 / f"{ASSIGNMENT_00}_exercises.ipynb")
     assert len(answers) >= 10 and len(tests) >= 10
-    assert sum("### BEGIN HIDDEN TESTS" in c.source for c in tests) >= 10, "every exercise needs hidden tests"
+
+
+@pytest.mark.parametrize("path", PROJECT.solution_notebooks(), ids=lambda p: PROJECT.relative(p))
+def test_every_exercise_has_a_test_cell_with_hidden_tests(path):
+    answers, tests = graded_cells(path)
+    assert len(answers) >= 5 and len(tests) >= len(answers)
+    assert all("### BEGIN HIDDEN TESTS" in c.source for c in tests), "every test cell needs hidden tests"
 
 
 # --- each rule on a notebook built to break it ---------------------------------------------

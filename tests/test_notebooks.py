@@ -75,3 +75,22 @@ def test_an_error_demo_that_raises_nothing_fails_the_run(project, tmp_path):
     result = run_notebook(path, tmp_path / "out" / "quiet.ipynb", smoke=True, relative_name="quiet.ipynb")
     assert not result.ok
     assert "raised nothing" in result.problem
+
+
+def test_chapter_01_full_mode_learns_the_true_line(tmp_path):
+    """In full mode the notebook's final nn.Linear model lands near weight 0.7 and bias 0.3."""
+    path = PROJECT.notebooks_dir / "01_pytorch_workflow.ipynb"
+    result = run_notebook(path, tmp_path / path.name, smoke=False, relative_name=path.name)
+    assert result.ok, result.problem
+    found = result.results
+    assert found["final_weight"] == pytest.approx(0.7, abs=0.01)
+    assert found["final_bias"] == pytest.approx(0.3, abs=0.01)
+    assert found["final_test_loss"] < 0.01
+    assert found["manual_step_matches_optimizer"] is True
+    assert found["reloaded_predictions_equal"] is True
+
+
+def test_chapter_01_smoke_mode_still_checks_the_manual_step_and_reload(executed):
+    found = executed["notebooks/01_pytorch_workflow.ipynb"].results
+    assert found["manual_step_matches_optimizer"] is True
+    assert found["reloaded_predictions_equal"] is True
