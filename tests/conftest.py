@@ -1,7 +1,11 @@
 """Shared fixtures and small notebook factories (in the style of nbgrader's own tests)."""
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -69,3 +73,27 @@ def copy_course(project: Project, target: Path) -> Project:
     for folder in ("notebooks", "solutions", "exercises"):
         shutil.copytree(project.root / folder, target / folder)
     return load_project(target)
+
+
+def course_cli(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``python -m helpers.course --root ROOT ARGS`` as a real subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.course", "--root", str(root), *args],
+        capture_output=True, text=True, timeout=1800,
+    )
+
+
+@pytest.fixture(scope="session")
+def course_smoke(project, tmp_path_factory) -> SimpleNamespace:
+    """``course --smoke`` (what `make smoke` runs) on a copy of the course, once per test session.
+
+    Returns:
+        ``root`` (the copy), ``process`` (the finished subprocess) and ``report``
+        (``build/report.json``: every notebook run and graded submission).
+    """
+    root = tmp_path_factory.mktemp("course_copy")
+    copy_course(project, root)
+    process = course_cli("course", "--smoke", root=root)
+    report_file = root / "build" / "report.json"
+    assert report_file.is_file(), process.stdout[-3000:] + process.stderr[-3000:]
+    return SimpleNamespace(root=root, process=process, report=json.loads(report_file.read_text()))

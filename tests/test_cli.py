@@ -1,23 +1,14 @@
 """The course command line, run as a real subprocess (what `make` calls)."""
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import ASSIGNMENT_00, ROOT, copy_course
+from conftest import ASSIGNMENT_00, copy_course
+from conftest import course_cli as course
 from helpers.course import hygiene
 
 pytestmark = pytest.mark.slow
-
-
-def course(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "helpers.course", "--root", str(root), *args],
-        capture_output=True, text=True, timeout=1200,
-    )
 
 
 def test_check_passes_on_the_committed_course():
@@ -72,16 +63,16 @@ def test_grade_writes_gradebook_and_csv_and_reports_broken_submissions(project, 
     assert list((out / "feedback" / "ada" / ASSIGNMENT_00).glob("*.html"))
 
 
-def test_course_smoke_runs_everything_and_reports(project, tmp_path):
-    copy_course(project, tmp_path)
-    result = course("course", "--smoke", root=tmp_path)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    report = (tmp_path / "build" / "report.txt").read_text()
-    assert "notebooks/00_pytorch_fundamentals.ipynb" in report
-    row = next(line for line in report.splitlines() if line.startswith(ASSIGNMENT_00))
-    reference, blank = re.findall(r"(\d+) / (\d+)", row)[:2]
-    assert reference[0] == reference[1] and blank[0] == "0"
-    assert list((tmp_path / "build" / "executed" / "notebooks").glob("*.ipynb"))
+def test_course_smoke_runs_everything_and_reports(project, course_smoke):
+    assert course_smoke.process.returncode == 0, course_smoke.process.stdout[-3000:] + course_smoke.process.stderr[-3000:]
+    report = (course_smoke.root / "build" / "report.txt").read_text()
+    for path in project.teaching_notebooks() + project.solution_notebooks():
+        assert project.relative(path) in report
+    for assignment in project.assignments():
+        row = next(line for line in report.splitlines() if line.startswith(assignment))
+        reference, blank = re.findall(r"(\d+) / (\d+)", row)[:2]
+        assert reference[0] == reference[1] != "0" and blank[0] == "0"
+    assert course_smoke.report["mode"] == "smoke" and course_smoke.report["failures"] == []
 
 
 def test_validate_exits_nonzero_and_shows_the_check_message(project, tmp_path):

@@ -14,20 +14,19 @@ NOTEBOOKS = PROJECT.teaching_notebooks() + PROJECT.solution_notebooks()
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """Execute every teaching and solution notebook once, in smoke mode."""
-    out = tmp_path_factory.mktemp("executed")
-    return {
-        PROJECT.relative(path): run_notebook(path, out / PROJECT.relative(path), smoke=True, relative_name=PROJECT.relative(path))
-        for path in NOTEBOOKS
-    }
+def executed(course_smoke):
+    """Every teaching and solution notebook, executed once in smoke mode by `course --smoke`."""
+    runs = {run["notebook"]: run for run in course_smoke.report["notebooks"]}
+    for run in runs.values():
+        run["output"] = course_smoke.root / run["output"]
+    return runs
 
 
 @pytest.mark.parametrize("name", [PROJECT.relative(p) for p in NOTEBOOKS])
 def test_notebook_runs_top_to_bottom_in_smoke_mode(executed, name):
-    result = executed[name]
-    assert result.ok, f"{result.problem}\nexecuted copy: {result.output}"
-    nb = nbformat.read(result.output, as_version=4)
+    run = executed[name]
+    assert run["ok"], f"{run['problem']}\nexecuted copy: {run['output']}"
+    nb = nbformat.read(run["output"], as_version=4)
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
     injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert injected and "SMOKE = True" in injected[0].source
@@ -36,7 +35,7 @@ def test_notebook_runs_top_to_bottom_in_smoke_mode(executed, name):
 
 
 def test_chapter_00_records_the_worked_examples(executed):
-    results = executed["notebooks/00_pytorch_fundamentals.ipynb"].results
+    results = executed["notebooks/00_pytorch_fundamentals.ipynb"]["results"]
     assert results, "notebook 00 records no key results"
     values = [v for v in results.values() if isinstance(v, int | float)]
     assert 58 in values, f"the [[1,2,3],[4,5,6]] @ [[7,8],[9,10],[11,12]] example (58) is not recorded: {results}"
@@ -46,10 +45,10 @@ def test_every_test_cell_of_the_solution_runs_to_its_final_print(executed):
     from helpers.course import hygiene
 
     name = f"solutions/{ASSIGNMENT_00}/{ASSIGNMENT_00}_exercises.ipynb"
-    nb = nbformat.read(executed[name].output, as_version=4)
+    nb = nbformat.read(executed[name]["output"], as_version=4)
     test_cells = [c for c in nb.cells if hygiene.is_test_cell(c)]
     assert len(test_cells) >= 10
-    assert executed[name].results["test_cells_passed"] == f"{len(test_cells)}/{len(test_cells)}"
+    assert executed[name]["results"]["test_cells_passed"] == f"{len(test_cells)}/{len(test_cells)}"
     for cell in test_cells:
         printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
         assert printed.strip(), f"{cell.metadata.nbgrader['grade_id']} printed nothing: it did not reach its final print"
@@ -91,6 +90,6 @@ def test_chapter_01_full_mode_learns_the_true_line(tmp_path):
 
 
 def test_chapter_01_smoke_mode_still_checks_the_manual_step_and_reload(executed):
-    found = executed["notebooks/01_pytorch_workflow.ipynb"].results
+    found = executed["notebooks/01_pytorch_workflow.ipynb"]["results"]
     assert found["manual_step_matches_optimizer"] is True
     assert found["reloaded_predictions_equal"] is True

@@ -7,15 +7,18 @@ Commands:
     run       execute notebooks with papermill (full or --smoke) into build/executed/
     validate  run a notebook's tests like nbgrader's Validate button (exit 1 if any fails)
     grade     autograde a folder of submissions into a gradebook and grades.csv
-    course    all of the above in one go, with a report (what `make course` runs)
+    course    all of the above in one go, with a report (what `make course` runs);
+              build/report.txt for people, build/report.json for programs
 """
 
 import argparse
+import json
 import re
 import shutil
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
@@ -196,6 +199,14 @@ def cmd_course(project: Project, args: argparse.Namespace) -> int:
     print("\n" + report)
     build.mkdir(exist_ok=True)
     (build / "report.txt").write_text(report + "\n")
+    details = {
+        "mode": mode,
+        "seconds": time.perf_counter() - started,
+        "notebooks": [{**asdict(r), "output": project.relative(r.output)} for r in runs],
+        "submissions": [asdict(g) for g in graded],
+        "failures": failures,
+    }
+    (build / "report.json").write_text(json.dumps(details, indent=1) + "\n")
     return 1 if failures else 0
 
 
