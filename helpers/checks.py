@@ -14,7 +14,10 @@ cell as failed and pytest reports it as a normal assertion.
 """
 
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
@@ -290,3 +293,112 @@ def check_true(condition: Any, problem: str, *, expected: Any = True, got: Any =
     __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
     if not condition:
         fail(problem, expected, got, hint)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A classic mistake, recognised by the error message PyTorch gives for it.
+
+    Attributes:
+        pattern: A regular expression that matches PyTorch's message.
+        name: What the learner did, in a few words.
+        fix: The usual fix.
+    """
+
+    pattern: str
+    name: str
+    fix: str
+
+
+#: Error messages of the classic classification mistakes, newest PyTorch wording first.
+KNOWN_MISTAKES = (
+    Mistake(
+        r"expected target dtype to be Long|expected scalar type Long but found Float",
+        "float labels given to CrossEntropyLoss",
+        "CrossEntropyLoss wants class indices of dtype torch.long, shape (n,): use y.long(), not y.float() or one-hot rows.",
+    ),
+    Mistake(
+        r"Target size \(torch\.Size\(\[(\d+)\]\)\) must be the same as input size \(torch\.Size\(\[\1, 1\]\)\)",
+        "unsqueezed logits: (n, 1) logits against (n,) labels",
+        "a binary model outputs shape (n, 1); squeeze it to (n,) before the loss: loss_fn(model(X).squeeze(1), y).",
+    ),
+    Mistake(
+        r"Target size \(torch\.Size\(\[(\d+), 1\]\)\) must be the same as input size \(torch\.Size\(\[\1\]\)\)",
+        "(n, 1) labels against (n,) logits",
+        "make the labels and the logits the same shape, e.g. both (n,): y.squeeze(1), or keep the logits (n, 1).",
+    ),
+    Mistake(
+        r"result type Float can't be cast to the desired output type Long",
+        "integer labels given to BCEWithLogitsLoss",
+        "BCEWithLogitsLoss wants float labels (0.0 or 1.0): use y.float().",
+    ),
+    Mistake(
+        r"all elements of input should be between 0 and 1",
+        "logits given to BCELoss",
+        "BCELoss wants probabilities; give the raw logits to nn.BCEWithLogitsLoss instead (it applies the sigmoid itself, stably).",
+    ),
+    Mistake(
+        r"Expected floating point type for target with class probabilities, got Long",
+        "one logit per sample given to CrossEntropyLoss",
+        "a multiclass model needs one output per class: logits of shape (n, k), not (n,) or a squeezed (n, 1).",
+    ),
+    Mistake(
+        r"0D or 1D target tensor expected, multi-target not supported",
+        "labels of shape (n, 1) or one-hot rows given to CrossEntropyLoss",
+        "give CrossEntropyLoss class indices of shape (n,): y.squeeze(1), or y.argmax(dim=1) for one-hot rows.",
+    ),
+    Mistake(
+        r"Target -?\d+ is out of bounds",
+        "a label that has no output",
+        "the last layer needs one output per class: out_features = number of classes (labels 0 .. k-1).",
+    ),
+    Mistake(
+        r"mat1 and mat2 shapes cannot be multiplied",
+        "a layer's in_features does not match its input",
+        "the first layer's in_features must equal the number of input features (X.shape[1]), and each layer's "
+        "in_features the previous layer's out_features.",
+    ),
+    Mistake(
+        r"Expected all tensors to be on the same device",
+        "tensors on different devices",
+        "move the data to the model's device: X.to(next(model.parameters()).device).",
+    ),
+)
+
+
+def diagnose(error: BaseException) -> Mistake | None:
+    """The classic mistake behind ``error``, or ``None`` if it is not one we know."""
+    message = str(error)
+    return next((m for m in KNOWN_MISTAKES if re.search(m.pattern, message)), None)
+
+
+@contextmanager
+def named_mistakes(what: str) -> Iterator[None]:
+    """Turn a classic mistake's PyTorch error into a :class:`CheckError` that names it.
+
+    Errors that are not a known mistake pass through unchanged.
+
+    Example:
+        >>> with named_mistakes("train_classifier(X_train, y_train)"):
+        ...     nn.CrossEntropyLoss()(torch.randn(4, 3), torch.tensor([0.0, 1.0, 2.0, 1.0]))
+        Traceback (most recent call last):
+        CheckError: train_classifier(X_train, y_train) failed: float labels given to CrossEntropyLoss.
+          expected: ...
+
+    Args:
+        what: The call being checked, as the learner would write it.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    try:
+        yield
+    except (RuntimeError, ValueError, IndexError, TypeError) as error:
+        mistake = diagnose(error)
+        if mistake is None:
+            raise
+        message = "\n".join([
+            f"{what} failed: {mistake.name}.",
+            "  expected: no error",
+            f"  got:      {type(error).__name__}: {error}",
+            f"Hint: {mistake.fix}",
+        ])
+        raise CheckError(message) from None

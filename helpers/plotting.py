@@ -1,10 +1,15 @@
 """Plots used across the chapters. They copy what they need to the CPU and change nothing else."""
 
+import copy
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
+from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
+from torch import nn
+
+from helpers.metrics import logits_to_labels
 
 
 def _cpu(values: torch.Tensor | Sequence[float]) -> torch.Tensor:
@@ -85,4 +90,95 @@ def plot_loss_curves(
     ax.set_xlabel("Epoch")
     ax.set_ylabel("Loss")
     ax.legend()
+    return ax
+
+
+def plot_decision_boundary(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    ax: Axes | None = None,
+    resolution: int = 201,
+    margin: float = 0.1,
+) -> Axes:
+    """Colour the plane by the class a 2-feature classifier predicts, and scatter the data on top.
+
+    Works for binary models (one logit per sample) and multiclass models (one
+    logit per class). The model is evaluated as a CPU copy in eval mode, so
+    the caller's model keeps its device, its train/eval mode, its parameters
+    and its gradients: the plot changes nothing.
+
+    Args:
+        model: A classifier taking inputs of shape ``(n, 2)`` and returning logits.
+        X: The points to scatter, shape ``(n, 2)``, on any device.
+        y: Their labels, shape ``(n,)`` (the colour of each point).
+        ax: Axes to draw on; a new figure is made when omitted.
+        resolution: Grid points per axis (higher is smoother and slower).
+        margin: Extra space around the data, as a fraction of its range.
+
+    Returns:
+        The Axes drawn on.
+
+    Raises:
+        ValueError: ``X`` does not have exactly two features.
+    """
+    X_cpu, y_cpu = _cpu(X).float(), _cpu(y)
+    if X_cpu.ndim != 2 or X_cpu.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary needs X of shape (n, 2), got {tuple(X_cpu.shape)}")
+    low, high = X_cpu.min(dim=0).values, X_cpu.max(dim=0).values
+    pad = (high - low) * margin
+    xs = torch.linspace(float(low[0] - pad[0]), float(high[0] + pad[0]), resolution)
+    ys = torch.linspace(float(low[1] - pad[1]), float(high[1] + pad[1]), resolution)
+    xx, yy = torch.meshgrid(xs, ys, indexing="xy")
+    grid = torch.column_stack([xx.flatten(), yy.flatten()])
+
+    copy_on_cpu = copy.deepcopy(model).cpu().eval()
+    with torch.inference_mode():
+        logits = copy_on_cpu(grid)
+    labels = logits_to_labels(logits).reshape(xx.shape)
+    n_classes = max(2, logits.shape[1] if logits.ndim == 2 else 1, int(y_cpu.max()) + 1 if len(y_cpu) else 0)
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 5))
+    colours = {"cmap": "RdYlBu" if n_classes == 2 else "viridis", "vmin": -0.5, "vmax": n_classes - 0.5}
+    ax.pcolormesh(xx.numpy(), yy.numpy(), labels.numpy(), shading="nearest", alpha=0.35, **colours)
+    ax.scatter(X_cpu[:, 0], X_cpu[:, 1], c=y_cpu.numpy(), s=12, edgecolors="black", linewidths=0.3, **colours)
+    ax.set_xlim(float(xs[0]), float(xs[-1]))
+    ax.set_ylim(float(ys[0]), float(ys[-1]))
+    return ax
+
+
+def plot_confusion_matrix(
+    y_true: torch.Tensor | Sequence[int],
+    y_pred: torch.Tensor | Sequence[int],
+    class_names: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    normalize: bool = False,
+) -> Axes:
+    """Draw the confusion matrix: rows are the true classes, columns the predicted ones.
+
+    Args:
+        y_true: True labels, shape ``(n,)``, on any device.
+        y_pred: Predicted labels, same shape.
+        class_names: A name per class (default: ``0 .. k - 1``); also fixes the number of classes,
+            so a class that never occurs still gets its row and column.
+        ax: Axes to draw on; a new figure is made when omitted.
+        normalize: Show each row as fractions of that true class (recall on the diagonal).
+
+    Returns:
+        The Axes drawn on.
+
+    Raises:
+        ValueError: The two label lists have different lengths.
+    """
+    true, pred = _cpu(y_true).long().flatten(), _cpu(y_pred).long().flatten()
+    if len(true) != len(pred):
+        raise ValueError(f"y_true has {len(true)} labels but y_pred has {len(pred)}")
+    n_classes = len(class_names) if class_names is not None else int(max(true.max(), pred.max())) + 1
+    matrix = confusion_matrix(true.numpy(), pred.numpy(), labels=list(range(n_classes)), normalize="true" if normalize else None)
+    if ax is None:
+        size = max(4.0, 0.6 * n_classes + 2)
+        _, ax = plt.subplots(figsize=(size, size))
+    display = ConfusionMatrixDisplay(matrix, display_labels=list(class_names) if class_names is not None else None)
+    display.plot(ax=ax, cmap="Blues", colorbar=False, values_format=".2f" if normalize else "d")
     return ax

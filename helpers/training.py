@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
+from helpers.metrics import accuracy, logits_to_labels
+
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
@@ -87,3 +89,91 @@ def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
     """
     with temporary_mode(model, training=False), torch.inference_mode():
         return model(X.to(model_device(model))).cpu()
+
+
+def match_binary_logits(output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Squeeze a binary model's ``(n, 1)`` logits to ``(n,)`` when the labels are ``(n,)``.
+
+    ``nn.BCEWithLogitsLoss`` insists that logits and labels have the same shape
+    ("Target size ... must be the same as input size"). Any other output is
+    returned unchanged.
+    """
+    if output.ndim == y.ndim + 1 and output.shape[-1] == 1:
+        return output.squeeze(-1)
+    return output
+
+
+History = dict[str, list[float]]
+
+
+def fit(
+    model: nn.Module,
+    X_train: torch.Tensor,
+    y_train: torch.Tensor,
+    X_test: torch.Tensor,
+    y_test: torch.Tensor,
+    loss_fn: LossFn,
+    optimizer: torch.optim.Optimizer,
+    epochs: int,
+    *,
+    eval_every: int = 10,
+    classification: bool = True,
+    print_every: int = 0,
+) -> History:
+    """Train on the whole training set for ``epochs`` steps, measuring train and test sets as it goes.
+
+    Each epoch is one full-batch :func:`train_step` (right for small tensors
+    that fit in memory; mini-batches come in chapter 03). Every ``eval_every``
+    epochs, and after the last one, both sets are evaluated in eval mode under
+    ``inference_mode``, so the two curves compare like with like (dropout off
+    for both). A binary model's ``(n, 1)`` logits are squeezed to match
+    ``(n,)`` labels (see :func:`match_binary_logits`).
+
+    Args:
+        model: The model to train, on the device it should train on.
+        X_train: Training inputs (moved to the model's device).
+        y_train: Training targets: ``float`` labels for ``BCEWithLogitsLoss``,
+            ``long`` class indices for ``CrossEntropyLoss``.
+        X_test: Test inputs.
+        y_test: Test targets.
+        loss_fn: Called as ``loss_fn(logits, y)``.
+        optimizer: An optimizer over ``model.parameters()``.
+        epochs: Number of training steps.
+        eval_every: How often to measure (in epochs).
+        classification: Also record accuracies (fractions between 0 and 1).
+        print_every: Print a progress line this often (0: never).
+
+    Returns:
+        A history of lists: ``epoch``, ``train_loss``, ``test_loss`` and, for
+        classification, ``train_acc`` and ``test_acc``.
+    """
+    device = model_device(model)
+    X_train, y_train, X_test, y_test = (t.to(device) for t in (X_train, y_train, X_test, y_test))
+
+    def loss_of_batch(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return loss_fn(match_binary_logits(logits, y), y)
+
+    history: History = {"epoch": [], "train_loss": [], "test_loss": []}
+    if classification:
+        history |= {"train_acc": [], "test_acc": []}
+    for epoch in range(1, epochs + 1):
+        train_step(model, X_train, y_train, loss_of_batch, optimizer)
+        if epoch % eval_every and epoch != epochs:
+            continue
+        history["epoch"].append(epoch)
+        for split, X, y in (("train", X_train, y_train), ("test", X_test, y_test)):
+            with temporary_mode(model, training=False), torch.inference_mode():
+                logits = model(X)
+                history[f"{split}_loss"].append(loss_of_batch(logits, y).item())
+                if classification:
+                    history[f"{split}_acc"].append(accuracy(y, logits_to_labels(logits)))
+        if print_every and (epoch % print_every == 0 or epoch == epochs):
+            print(_progress_line(history))
+    return history
+
+
+def _progress_line(history: History) -> str:
+    line = f"Epoch {history['epoch'][-1]:4d} | train loss {history['train_loss'][-1]:.4f} | test loss {history['test_loss'][-1]:.4f}"
+    if "test_acc" in history:
+        line += f" | train acc {history['train_acc'][-1]:.1%} | test acc {history['test_acc'][-1]:.1%}"
+    return line

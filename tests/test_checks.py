@@ -124,3 +124,42 @@ def test_check_true_and_custom_hint():
         "  got:      a copy",
         "Hint: use torch.from_numpy",
     ]
+
+
+@pytest.mark.parametrize(
+    ("mistake", "named"),
+    [
+        (lambda: torch.nn.CrossEntropyLoss()(torch.randn(4, 3), torch.tensor([0.0, 1.0, 2.0, 1.0])), "float labels given to CrossEntropyLoss"),
+        (lambda: torch.nn.BCEWithLogitsLoss()(torch.randn(4, 1), torch.tensor([0.0, 1.0, 1.0, 0.0])), "unsqueezed logits"),
+        (lambda: torch.nn.BCEWithLogitsLoss()(torch.randn(4), torch.tensor([0, 1, 1, 0])), "integer labels given to BCEWithLogitsLoss"),
+        (lambda: torch.nn.BCELoss()(torch.randn(4) * 5, torch.tensor([0.0, 1.0, 1.0, 0.0])), "logits given to BCELoss"),
+        (lambda: torch.nn.CrossEntropyLoss()(torch.randn(4, 3), torch.tensor([[0], [1], [2], [1]])), "labels of shape (n, 1)"),
+        (lambda: torch.nn.CrossEntropyLoss()(torch.randn(4, 3), torch.tensor([0, 1, 3, 1])), "a label that has no output"),
+        (lambda: torch.nn.Linear(3, 4)(torch.randn(5, 2)), "in_features does not match"),
+    ],
+)
+def test_named_mistakes_recognises_pytorch_messages_of_the_classic_mistakes(mistake, named):
+    with pytest.raises(CheckError) as info:
+        with checks.named_mistakes("train_classifier(X, y)"):
+            mistake()
+    message = str(info.value)
+    assert message.startswith("train_classifier(X, y) failed: ") and named in message.splitlines()[0]
+    assert re.search(r"^  got:      (RuntimeError|ValueError|IndexError): ", message, re.M), "PyTorch's own words are kept"
+    assert "Hint: " in message
+
+
+def test_named_mistakes_lets_other_errors_through_unchanged():
+    with pytest.raises(ZeroDivisionError):
+        with checks.named_mistakes("f()"):
+            1 / 0
+    with pytest.raises(RuntimeError, match="something else"):
+        with checks.named_mistakes("f()"):
+            raise RuntimeError("something else")
+    with checks.named_mistakes("f()"):
+        pass
+
+
+def test_diagnose_knows_each_mistake_by_its_message_only():
+    assert checks.diagnose(RuntimeError("expected target dtype to be Long or Byte, but got Float")).name.startswith("float labels")
+    assert checks.diagnose(ValueError("Target size (torch.Size([7, 1])) must be the same as input size (torch.Size([7]))")).name == "(n, 1) labels against (n,) logits"
+    assert checks.diagnose(RuntimeError("CUDA out of memory")) is None

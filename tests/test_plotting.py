@@ -4,12 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.collections  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from helpers import plot_loss_curves, plot_predictions  # noqa: E402
+from helpers import plot_confusion_matrix, plot_decision_boundary, plot_loss_curves, plot_predictions  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +53,100 @@ def test_plot_loss_curves_rejects_mismatched_lengths():
 def test_plots_draw_on_a_given_axes():
     _, ax = plt.subplots()
     assert plot_loss_curves([0], [1.0], ax=ax) is ax
+
+
+class TwoClassesByX(torch.nn.Module):
+    """A fixed binary classifier: class 1 right of x = 0.5. Dropout makes train mode noisy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = torch.nn.Linear(2, 1)
+        with torch.no_grad():
+            self.linear.weight.copy_(torch.tensor([[10.0, 0.0]]))
+            self.linear.bias.fill_(-5.0)
+        self.dropout = torch.nn.Dropout(0.5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.dropout(self.linear(x))
+
+
+def regions(ax) -> tuple[matplotlib.collections.QuadMesh, matplotlib.collections.PathCollection]:
+    """The coloured class regions and the scattered points of a decision-boundary plot."""
+    mesh = next(c for c in ax.collections if isinstance(c, matplotlib.collections.QuadMesh))
+    points = next(c for c in ax.collections if isinstance(c, matplotlib.collections.PathCollection))
+    return mesh, points
+
+
+def test_decision_boundary_follows_the_model_and_changes_nothing():
+    model = TwoClassesByX().train()
+    model.linear.weight.grad = torch.ones(1, 2)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    X = torch.rand(50, 2, requires_grad=True)
+    y = (X[:, 0] > 0.5).long()
+    rng_before = torch.get_rng_state()
+
+    ax = plot_decision_boundary(model, X, y, resolution=51)
+
+    assert model.training, "the caller's train/eval mode is kept"
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert torch.equal(model.linear.weight.grad, torch.ones(1, 2)), "gradients are untouched"
+    assert torch.equal(torch.get_rng_state(), rng_before), "no dropout ran on the caller's generator"
+    assert X.requires_grad
+    _, points = regions(ax)
+    assert np.allclose(points.get_offsets(), X.detach().numpy())
+    assert np.array_equal(points.get_array(), y.numpy())
+
+
+def test_decision_boundary_colours_the_plane_by_predicted_class():
+    model = TwoClassesByX().train()  # eval mode inside the plot: no dropout noise
+    X = torch.tensor([[0.0, 0.0], [1.0, 1.0]])
+    ax = plot_decision_boundary(model, X, torch.tensor([0, 1]), resolution=11, margin=0.0)
+    assert ax.get_xlim() == (0.0, 1.0) and ax.get_ylim() == (0.0, 1.0)
+    mesh, _ = regions(ax)
+    labels = np.asarray(mesh.get_array()).reshape(11, 11)  # rows: y, columns: x
+    x = np.linspace(0.0, 1.0, 11)
+    expected = np.tile((10 * x - 5 >= 0).astype(int), (11, 1))
+    assert np.array_equal(labels, expected)
+
+
+def test_decision_boundary_handles_multiclass_models():
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.ReLU(), torch.nn.Linear(8, 4))
+    X, y = torch.randn(40, 2), torch.randint(0, 4, (40,))
+    ax = plot_decision_boundary(model, X, y, resolution=21)
+    mesh, _ = regions(ax)
+    xs = torch.linspace(*ax.get_xlim(), 21)
+    ys = torch.linspace(*ax.get_ylim(), 21)
+    xx, yy = torch.meshgrid(xs, ys, indexing="xy")
+    with torch.inference_mode():
+        expected = model(torch.column_stack([xx.flatten(), yy.flatten()])).argmax(dim=1)
+    assert np.array_equal(np.asarray(mesh.get_array()).flatten(), expected.numpy())
+    assert mesh.get_clim() == (-0.5, 3.5), "four classes, four colours"
+
+
+def test_decision_boundary_needs_two_features():
+    with pytest.raises(ValueError, match=r"X of shape \(n, 2\), got \(5, 3\)"):
+        plot_decision_boundary(torch.nn.Linear(3, 1), torch.zeros(5, 3), torch.zeros(5))
+
+
+def test_confusion_matrix_counts_true_rows_against_predicted_columns():
+    y_true = torch.tensor([0, 0, 1, 1, 1, 2])
+    y_pred = torch.tensor([0, 1, 1, 1, 2, 2])
+    ax = plot_confusion_matrix(y_true, y_pred, class_names=["a", "b", "c", "d"])
+    shown = ax.images[0].get_array()
+    assert shown.shape == (4, 4), "a class that never occurs still gets a row and a column"
+    assert shown[:3, :3].tolist() == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c", "d"]
+    assert ax.get_ylabel() == "True label" and ax.get_xlabel() == "Predicted label"
+
+
+def test_normalized_confusion_matrix_rows_sum_to_one():
+    ax = plot_confusion_matrix([0, 0, 1, 1], [0, 1, 1, 1], normalize=True)
+    shown = np.asarray(ax.images[0].get_array())
+    assert np.allclose(shown.sum(axis=1), 1.0)
+    assert shown[0].tolist() == [0.5, 0.5]
+
+
+def test_confusion_matrix_refuses_lists_of_different_lengths():
+    with pytest.raises(ValueError, match="3 labels but y_pred has 2"):
+        plot_confusion_matrix([0, 1, 1], [0, 1])

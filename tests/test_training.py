@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from helpers import load_model, model_device, predict, save_model, temporary_mode, test_step, train_step
+from helpers import fit, load_model, match_binary_logits, model_device, predict, save_model, temporary_mode, test_step, train_step
 
 
 def line_data(n: int = 50) -> tuple[torch.Tensor, torch.Tensor]:
@@ -147,3 +147,48 @@ def test_load_model_refuses_a_different_architecture(tmp_path):
     path = save_model(make_model(), tmp_path, "one.pt")
     with pytest.raises(RuntimeError, match="Missing key|Unexpected key|size mismatch"):
         load_model(nn.Sequential(nn.Linear(1, 4), nn.Linear(4, 1)), path)
+
+
+def blobs(n: int = 120, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Three well-separated clusters in 2-D, labels 0, 1, 2."""
+    generator = torch.Generator().manual_seed(seed)
+    centres = torch.tensor([[-3.0, 0.0], [3.0, 0.0], [0.0, 4.0]])
+    y = torch.arange(n) % 3
+    return centres[y] + 0.5 * torch.randn(n, 2, generator=generator), y
+
+
+def test_fit_trains_a_multiclass_model_and_records_fractions():
+    X, y = blobs()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3))
+    history = fit(model, X[:90], y[:90], X[90:], y[90:], nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=0.05), epochs=45, eval_every=10)
+    assert history["epoch"] == [10, 20, 30, 40, 45], "every eval_every epochs, and after the last one"
+    assert set(history) == {"epoch", "train_loss", "test_loss", "train_acc", "test_acc"}
+    assert all(isinstance(v, float) for values in history.values() for v in values if not isinstance(v, int))
+    assert history["test_loss"][-1] < history["test_loss"][0]
+    assert history["test_acc"][-1] == 1.0 and 0 <= min(history["train_acc"]) <= 1
+
+
+def test_fit_squeezes_binary_logits_and_keeps_the_model_where_it_was():
+    X, y = blobs()
+    binary = (y == 2).float()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 1), nn.Dropout(0.2)).eval()
+    history = fit(model, X, binary, X, binary, nn.BCEWithLogitsLoss(), torch.optim.SGD(model.parameters(), lr=0.5), epochs=30, eval_every=30)
+    assert not model.training and model_device(model).type == "cpu"
+    assert history["train_acc"] == history["test_acc"] and history["test_acc"][0] > 0.9
+
+
+def test_fit_evaluates_both_sets_in_eval_mode(capsys):
+    model = SpyOnMode()
+    X, y = line_data()
+    history = fit(model, X, y, X, y, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1), epochs=2, eval_every=1, classification=False, print_every=2)
+    assert model.modes == [True, False, False, True, False, False]
+    assert history["train_loss"] == history["test_loss"] and "train_acc" not in history
+    assert capsys.readouterr().out.startswith("Epoch    2 | train loss")
+
+
+def test_match_binary_logits_only_squeezes_a_single_logit_column():
+    assert match_binary_logits(torch.zeros(5, 1), torch.zeros(5)).shape == (5,)
+    assert match_binary_logits(torch.zeros(5, 1), torch.zeros(5, 1)).shape == (5, 1)
+    assert match_binary_logits(torch.zeros(5, 3), torch.zeros(5)).shape == (5, 3)
