@@ -402,3 +402,63 @@ def named_mistakes(what: str) -> Iterator[None]:
             f"Hint: {mistake.fix}",
         ])
         raise CheckError(message) from None
+
+
+def _resolve(dotted: str) -> tuple[Any, str]:
+    """``"torch.nn.functional.tanh"`` -> (the ``torch.nn.functional`` module, ``"tanh"``)."""
+    import importlib
+
+    path, attribute = dotted.rsplit(".", 1)
+    parts = path.split(".")
+    owner = importlib.import_module(parts[0])
+    for part in parts[1:]:
+        owner = getattr(owner, part)
+    return owner, attribute
+
+
+@contextmanager
+def forbid_calls(*names: str, what: str) -> Iterator[None]:
+    """Make the named functions raise :class:`CheckError` while the block runs.
+
+    For exercises that ask learners to write something PyTorch already has
+    (tanh, softmax, ...): the test runs the learner's function inside this
+    block, and a call of the built-in fails with a message that says so.
+    Everything is restored when the block ends, even after an error.
+
+    Example:
+        >>> with forbid_calls("torch.tanh", "torch.Tensor.tanh", what="tanh(x)"):
+        ...     tanh(x)
+
+    Args:
+        *names: Dotted names of the functions or methods to forbid, e.g. ``"torch.softmax"``,
+            ``"torch.Tensor.softmax"`` or ``"torch.nn.Softmax.forward"``.
+        what: The call being checked, as the learner would write it.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    saved = []
+    for name in names:
+        owner, attribute = _resolve(name)
+        saved.append((owner, attribute, attribute in vars(owner), getattr(owner, attribute)))
+
+    def refuse(name: str) -> Any:
+        def refused(*args: Any, **kwargs: Any) -> NoReturn:
+            __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+            fail(
+                f"{what} called {name}, which this exercise asks you to write yourself.",
+                "your own code, from basic tensor operations",
+                f"a call of {name}",
+                "write it with torch.exp, sums, max and arithmetic; that is the exercise.",
+            )
+
+        return refused
+
+    try:
+        for (owner, attribute, _, _), name in zip(saved, names):
+            setattr(owner, attribute, refuse(name))
+        yield
+    finally:
+        for owner, attribute, owned, original in saved:
+            if owned:
+                setattr(owner, attribute, original)
+            else:
+                delattr(owner, attribute)

@@ -163,3 +163,28 @@ def test_diagnose_knows_each_mistake_by_its_message_only():
     assert checks.diagnose(RuntimeError("expected target dtype to be Long or Byte, but got Float")).name.startswith("float labels")
     assert checks.diagnose(ValueError("Target size (torch.Size([7, 1])) must be the same as input size (torch.Size([7]))")).name == "(n, 1) labels against (n,) logits"
     assert checks.diagnose(RuntimeError("CUDA out of memory")) is None
+
+
+def test_forbid_calls_names_the_forbidden_function_and_restores_everything():
+    x = torch.tensor([0.5, -1.0])
+    originals = (torch.tanh, torch.nn.functional.tanh, torch.nn.Tanh.forward)
+    message = message_of(lambda: _run_forbidden(lambda: x.tanh()))
+    assert message.startswith("tanh(x) called torch.Tensor.tanh, which this exercise asks you to write yourself.")
+    assert "called torch.nn.functional.tanh" in message_of(lambda: _run_forbidden(lambda: torch.nn.functional.tanh(x)))
+    assert "torch.nn.Tanh.forward" in message_of(lambda: _run_forbidden(lambda: torch.nn.Tanh()(x)))
+    assert (torch.tanh, torch.nn.functional.tanh, torch.nn.Tanh.forward) == originals
+    assert "tanh" not in vars(torch.Tensor), "an inherited method is removed again, not shadowed"
+    assert torch.allclose(x.tanh(), torch.tanh(x))
+
+
+def test_forbid_calls_lets_other_code_run():
+    x = torch.tensor([0.5, -1.0])
+    with checks.forbid_calls("torch.tanh", what="tanh(x)"):
+        result = 2 * torch.sigmoid(2 * x) - 1
+    assert torch.allclose(result, torch.tanh(x), atol=1e-6)
+
+
+def _run_forbidden(call):
+    names = ("torch.tanh", "torch.Tensor.tanh", "torch.nn.functional.tanh", "torch.nn.Tanh.forward")
+    with checks.forbid_calls(*names, what="tanh(x)"):
+        call()

@@ -3,7 +3,8 @@
 One module-scoped run autogrades a folder of submissions built from every assignment: the
 reference solution, the untouched student version, and one submission per exercise with only
 that exercise solved. Chapter 00 adds submissions with typical problems (a wrong shape, a noisy
-warning, a crashing kernel, a file that is not a notebook).
+warning, a crashing kernel, a file that is not a notebook); chapter 02 adds the classic
+classification mistakes, whose feedback must name them.
 """
 
 import csv
@@ -20,6 +21,7 @@ from helpers.course.project import load_project
 pytestmark = pytest.mark.slow
 
 ASSIGNMENTS = load_project(ROOT).assignments()
+ASSIGNMENT_02 = "02_pytorch_classification"
 NOTEBOOK = f"{ASSIGNMENT_00}_exercises.ipynb"
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
 
@@ -102,6 +104,25 @@ def add_problem_submissions(folder: Path, solution: nbformat.NotebookNode) -> No
     submit(folder, "not_json", '{"cells": [ this is not a notebook')
 
 
+#: Chapter 02 submissions with one classic mistake each: (student, answer cell, the change, how feedback names it).
+CLASSIFICATION_MISTAKES = [
+    ("unsqueezed_logits", "ex04_answer", ("model(X_train).squeeze(1)", "model(X_train)"), "unsqueezed logits"),
+    ("float_labels", "ex10_answer", ("loss_fn(model(X_train), y_train)", "loss_fn(model(X_train), y_train.float())"),
+     "float labels given to CrossEntropyLoss"),
+    ("softmax_before_loss", "ex10_answer", ("nn.Linear(64, 3),\n", "nn.Linear(64, 3),\n        nn.Softmax(dim=1),\n"),
+     "ends with a softmax"),
+]
+
+
+def add_classification_mistakes(folder: Path, solution: nbformat.NotebookNode) -> None:
+    for student, grade_id, (old, new), _ in CLASSIFICATION_MISTAKES:
+        mistaken = nbformat.from_dict(solution)
+        answer = cell_by_id(mistaken, grade_id)
+        assert old in answer.source, f"{grade_id} no longer contains {old!r}"
+        answer.source = answer.source.replace(old, new)
+        submit(folder, student, mistaken, ASSIGNMENT_02)
+
+
 @pytest.fixture(scope="module")
 def grading(project, tmp_path_factory):
     """Autograde every submission once; return (results by (student, assignment), working folder)."""
@@ -115,6 +136,7 @@ def grading(project, tmp_path_factory):
             solve(one, solution, grade_id)
             submit(folder, only(assignment, grade_id), one, assignment)
     add_problem_submissions(folder, read_pair(project, ASSIGNMENT_00)[0])
+    add_classification_mistakes(folder, read_pair(project, ASSIGNMENT_02)[0])
 
     workdir = tmp_path_factory.mktemp("course")
     results = nbgrading.autograde(project, folder, workdir)
@@ -177,6 +199,19 @@ def test_wrong_shape_names_expected_and_actual_shape(project, grading):
     assert error.ename == "CheckError"
     assert "random_tensor has the wrong shape." in error.evalue
     assert "expected: (7, 7)" in error.evalue and "got:      (7, 1)" in error.evalue
+
+
+@pytest.mark.parametrize(("student", "grade_id", "named"), [(m[0], m[1], m[3]) for m in CLASSIFICATION_MISTAKES])
+def test_classic_classification_mistakes_cost_their_exercise_and_are_named(project, grading, student, grade_id, named):
+    graded = result(grading, student, ASSIGNMENT_02)
+    points = exercise_points(read_pair(project, ASSIGNMENT_02)[0])
+    assert graded.ok, graded.problem
+    assert graded.score == graded.max_score - points[grade_id]
+    path = grading[1] / "autograded" / student / ASSIGNMENT_02 / notebook_name(ASSIGNMENT_02)
+    test_cell = cell_by_id(nbformat.read(path, as_version=4), grade_id.replace("_answer", "_test"))
+    error = next(o for o in test_cell.outputs if o.output_type == "error")
+    assert error.ename == "CheckError"
+    assert named in error.evalue.splitlines()[0], error.evalue
 
 
 def test_warnings_in_test_cells_cost_no_points(grading):
