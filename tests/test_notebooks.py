@@ -93,3 +93,17 @@ def test_chapter_01_smoke_mode_still_checks_the_manual_step_and_reload(executed)
     found = executed["notebooks/01_pytorch_workflow.ipynb"]["results"]
     assert found["manual_step_matches_optimizer"] is True
     assert found["reloaded_predictions_equal"] is True
+
+
+def test_chapter_02_full_mode_reaches_the_accuracy_targets(tmp_path):
+    """In full mode the ReLU models solve circles and blobs, while the linear circles model stays near chance."""
+    path = PROJECT.notebooks_dir / "02_pytorch_classification.ipynb"
+    result = run_notebook(path, tmp_path / path.name, smoke=False, relative_name=path.name)
+    assert result.ok, result.problem
+    found = result.results
+    assert found["circles_relu_test_acc"] >= 0.98
+    assert found["blobs_test_acc"] >= 0.99
+    assert found["circles_linear_test_acc"] < 0.6, "a linear model cannot separate two circles"
+    assert found["blobs_linear_test_acc"] >= 0.95, "the blobs are linearly separable"
+    assert found["rare_recall_weighted"] > found["rare_recall_unweighted"]
+    assert found["single_batch_final_loss"] < 0.01
