@@ -111,7 +111,11 @@ def split(
     seed: int = 42,
     stratify: bool = False,
 ) -> Split:
-    """Shuffle and split into training and test sets (scikit-learn's ``train_test_split``).
+    """Shuffle and split into training and test sets, like scikit-learn's ``train_test_split``.
+
+    The same ``seed`` gives the same split as ``train_test_split(X, y, test_size=test_size,
+    random_state=seed)``. Only the shuffled positions come from scikit-learn; the tensors are
+    indexed where they are, so they may live on any device.
 
     Args:
         X: Inputs, one row per sample.
@@ -128,7 +132,13 @@ def split(
     """
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples but y has {len(y)}: they must match one to one")
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, random_state=seed, stratify=y.cpu().numpy() if stratify else None
+    train_index, test_index = train_test_split(
+        np.arange(len(X)), test_size=test_size, random_state=seed, stratify=y.cpu().numpy() if stratify else None
     )
-    return X_train, X_test, y_train, y_test
+    train_index, test_index = torch.from_numpy(train_index), torch.from_numpy(test_index)
+    return (
+        X[train_index.to(X.device)],
+        X[test_index.to(X.device)],
+        y[train_index.to(y.device)],
+        y[test_index.to(y.device)],
+    )

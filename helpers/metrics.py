@@ -11,7 +11,9 @@ def logits_to_labels(logits: torch.Tensor) -> torch.Tensor:
     """Turn a classifier's raw outputs into predicted class labels.
 
     * Binary models output one logit per sample, shape ``(n, 1)`` or ``(n,)``:
-      ``sigmoid(logit) >= 0.5`` (the same as ``logit >= 0``) means class 1.
+      class 1 where ``sigmoid(logit) >= 0.5``. Mathematically that is
+      ``logit >= 0``, which is what we compare: in float32 the sigmoid of a
+      tiny negative logit such as -1e-8 rounds to exactly 0.5.
     * Multiclass models output one logit per class, shape ``(n, k)``: the label
       is the position of the largest logit in each row (``argmax(dim=1)``);
       softmax would not change which one that is.
@@ -26,11 +28,11 @@ def logits_to_labels(logits: torch.Tensor) -> torch.Tensor:
         ValueError: ``logits`` is not of shape ``(n,)``, ``(n, 1)`` or ``(n, k)``.
     """
     if logits.ndim == 1:
-        return (torch.sigmoid(logits) >= 0.5).long()
+        return (logits >= 0).long()
     if logits.ndim != 2:
         raise ValueError(f"expected logits of shape (n,), (n, 1) or (n, k), got {tuple(logits.shape)}")
     if logits.shape[1] == 1:
-        return (torch.sigmoid(logits[:, 0]) >= 0.5).long()
+        return (logits[:, 0] >= 0).long()
     return logits.argmax(dim=1)
 
 

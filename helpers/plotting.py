@@ -61,6 +61,7 @@ def plot_loss_curves(
     test_losses: Sequence[float] | torch.Tensor | None = None,
     ax: Axes | None = None,
     log_scale: bool = False,
+    test_label: str = "Test loss",
 ) -> Axes:
     """Plot training (and test) loss against the epoch number.
 
@@ -70,6 +71,7 @@ def plot_loss_curves(
         test_losses: Test losses recorded at the same epochs (optional).
         ax: Axes to draw on; a new figure is made when omitted.
         log_scale: Use a logarithmic loss axis (handy when the loss spans decades).
+        test_label: The legend entry of the second curve, e.g. ``"Validation loss"``.
 
     Returns:
         The Axes drawn on.
@@ -84,7 +86,7 @@ def plot_loss_curves(
         _, ax = plt.subplots(figsize=(8, 5))
     ax.plot(list(epochs), _cpu(train_losses), label="Train loss")
     if test_losses is not None:
-        ax.plot(list(epochs), _cpu(test_losses), label="Test loss")
+        ax.plot(list(epochs), _cpu(test_losses), label=test_label)
     if log_scale:
         ax.set_yscale("log")
     ax.set_xlabel("Epoch")

@@ -2,7 +2,8 @@
 
 Both steps run on the device the model already lives on (the data is moved
 there, the model never is) and put the model back in the mode it was in, so a
-notebook can call them in any order without surprises.
+notebook can call them in any order without surprises. A binary classifier's
+``(n, 1)`` logits are matched to ``(n,)`` labels (see :func:`match_binary_logits`).
 """
 
 from collections.abc import Callable, Iterator
@@ -21,6 +22,18 @@ def model_device(model: nn.Module) -> torch.device:
     for tensor in model.parameters():
         return tensor.device
     return torch.device("cpu")
+
+
+def match_binary_logits(output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Squeeze a binary model's ``(n, 1)`` logits to ``(n,)`` when the labels are ``(n,)``.
+
+    ``nn.BCEWithLogitsLoss`` insists that logits and labels have the same shape
+    ("Target size ... must be the same as input size"). Any other output is
+    returned unchanged.
+    """
+    if output.ndim == y.ndim + 1 and output.shape[-1] == 1:
+        return output.squeeze(-1)
+    return output
 
 
 @contextmanager
@@ -54,7 +67,8 @@ def train_step(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Loss
     """
     device = model_device(model)
     with temporary_mode(model, training=True):
-        loss = loss_fn(model(X.to(device)), y.to(device))
+        y = y.to(device)
+        loss = loss_fn(match_binary_logits(model(X.to(device)), y), y)
         optimizer.zero_grad()  # backward() adds to .grad, so clear last step's gradients first
         loss.backward()
         optimizer.step()
@@ -74,8 +88,9 @@ def test_step(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: LossF
         The batch loss as a Python float.
     """
     device = model_device(model)
+    y = y.to(device)
     with temporary_mode(model, training=False), torch.inference_mode():
-        return loss_fn(model(X.to(device)), y.to(device)).item()
+        return loss_fn(match_binary_logits(model(X.to(device)), y), y).item()
 
 
 test_step.__test__ = False  # tell pytest this is not a test, even when a test module imports it
@@ -89,18 +104,6 @@ def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
     """
     with temporary_mode(model, training=False), torch.inference_mode():
         return model(X.to(model_device(model))).cpu()
-
-
-def match_binary_logits(output: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Squeeze a binary model's ``(n, 1)`` logits to ``(n,)`` when the labels are ``(n,)``.
-
-    ``nn.BCEWithLogitsLoss`` insists that logits and labels have the same shape
-    ("Target size ... must be the same as input size"). Any other output is
-    returned unchanged.
-    """
-    if output.ndim == y.ndim + 1 and output.shape[-1] == 1:
-        return output.squeeze(-1)
-    return output
 
 
 History = dict[str, list[float]]
@@ -123,25 +126,25 @@ def fit(
     """Train on the whole training set for ``epochs`` steps, measuring train and test sets as it goes.
 
     Each epoch is one full-batch :func:`train_step` (right for small tensors
-    that fit in memory; mini-batches come in chapter 03). Every ``eval_every``
-    epochs, and after the last one, both sets are evaluated in eval mode under
-    ``inference_mode``, so the two curves compare like with like (dropout off
-    for both). A binary model's ``(n, 1)`` logits are squeezed to match
-    ``(n,)`` labels (see :func:`match_binary_logits`).
+    that fit in memory; mini-batches come in chapter 03). Both sets are
+    measured before training (epoch 0), after every ``eval_every`` epochs and
+    after the last one, in eval mode under ``inference_mode``, so the two curves
+    compare like with like (dropout off for both). Epoch ``k`` means "after
+    ``k`` training steps". The "test" set may just as well be a validation set.
 
     Args:
         model: The model to train, on the device it should train on.
         X_train: Training inputs (moved to the model's device).
         y_train: Training targets: ``float`` labels for ``BCEWithLogitsLoss``,
             ``long`` class indices for ``CrossEntropyLoss``.
-        X_test: Test inputs.
-        y_test: Test targets.
+        X_test: Held-out inputs.
+        y_test: Held-out targets.
         loss_fn: Called as ``loss_fn(logits, y)``.
         optimizer: An optimizer over ``model.parameters()``.
         epochs: Number of training steps.
         eval_every: How often to measure (in epochs).
         classification: Also record accuracies (fractions between 0 and 1).
-        print_every: Print a progress line this often (0: never).
+        print_every: Print a progress line at the measured epochs that are multiples of this (0: never).
 
     Returns:
         A history of lists: ``epoch``, ``train_loss``, ``test_loss`` and, for
@@ -149,26 +152,26 @@ def fit(
     """
     device = model_device(model)
     X_train, y_train, X_test, y_test = (t.to(device) for t in (X_train, y_train, X_test, y_test))
-
-    def loss_of_batch(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return loss_fn(match_binary_logits(logits, y), y)
-
     history: History = {"epoch": [], "train_loss": [], "test_loss": []}
     if classification:
         history |= {"train_acc": [], "test_acc": []}
-    for epoch in range(1, epochs + 1):
-        train_step(model, X_train, y_train, loss_of_batch, optimizer)
-        if epoch % eval_every and epoch != epochs:
-            continue
+
+    def measure(epoch: int) -> None:
         history["epoch"].append(epoch)
         for split, X, y in (("train", X_train, y_train), ("test", X_test, y_test)):
             with temporary_mode(model, training=False), torch.inference_mode():
-                logits = model(X)
-                history[f"{split}_loss"].append(loss_of_batch(logits, y).item())
+                logits = match_binary_logits(model(X), y)
+                history[f"{split}_loss"].append(loss_fn(logits, y).item())
                 if classification:
                     history[f"{split}_acc"].append(accuracy(y, logits_to_labels(logits)))
         if print_every and (epoch % print_every == 0 or epoch == epochs):
             print(_progress_line(history))
+
+    measure(0)
+    for epoch in range(1, epochs + 1):
+        train_step(model, X_train, y_train, loss_fn, optimizer)
+        if epoch % eval_every == 0 or epoch == epochs:
+            measure(epoch)
     return history
 
 

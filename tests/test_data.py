@@ -66,6 +66,17 @@ def test_split_is_an_80_20_shuffle_that_keeps_pairs_together():
     assert torch.equal(data.split(X, y, seed=42)[3], y_test), "the same seed gives the same split"
 
 
+def test_split_matches_scikit_learn_and_keeps_tensors_on_their_device():
+    from sklearn.model_selection import train_test_split
+
+    X, y = data.make_moons(50, seed=1)
+    ours = data.split(X, y, test_size=0.3, seed=9)
+    theirs = train_test_split(X, y, test_size=0.3, random_state=9)
+    assert all(torch.equal(a, b) for a, b in zip(ours, theirs))
+    meta = data.split(X.to("meta"), y.to("meta"), test_size=0.3, seed=9)
+    assert {t.device.type for t in meta} == {"meta"} and meta[0].shape == (35, 2)
+
+
 def test_stratified_split_keeps_class_proportions():
     y = torch.tensor([0] * 90 + [1] * 10)
     X = torch.randn(100, 2)

@@ -14,6 +14,12 @@ def test_binary_logits_become_labels_at_zero(shape):
     assert labels.dtype == torch.int64 and labels.shape == (6,)
 
 
+def test_tiny_negative_logits_are_class_0_although_their_float32_sigmoid_is_one_half():
+    logits = torch.tensor([-1e-8, 1e-8, 0.0])
+    assert torch.sigmoid(logits[0]).item() == 0.5
+    assert logits_to_labels(logits).tolist() == [0, 1, 1]
+
+
 def test_multiclass_logits_become_the_argmax_of_each_row():
     logits = torch.tensor([[1.0, 5.0, 2.0], [9.0, -1.0, 0.0], [0.0, 0.1, 0.2]])
     assert logits_to_labels(logits).tolist() == [1, 0, 2]

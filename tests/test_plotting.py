@@ -45,6 +45,11 @@ def test_plot_loss_curves_accepts_floats_and_tensors():
     assert ax.get_yscale() == "log"
 
 
+def test_plot_loss_curves_names_the_held_out_curve():
+    ax = plot_loss_curves([0, 1], [0.5, 0.3], [0.6, 0.4], test_label="Validation loss")
+    assert [line.get_label() for line in ax.get_lines()] == ["Train loss", "Validation loss"]
+
+
 def test_plot_loss_curves_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="same length"):
         plot_loss_curves([0, 10], [0.5, 0.3, 0.1])

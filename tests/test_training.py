@@ -162,7 +162,7 @@ def test_fit_trains_a_multiclass_model_and_records_fractions():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 3))
     history = fit(model, X[:90], y[:90], X[90:], y[90:], nn.CrossEntropyLoss(), torch.optim.Adam(model.parameters(), lr=0.05), epochs=45, eval_every=10)
-    assert history["epoch"] == [10, 20, 30, 40, 45], "every eval_every epochs, and after the last one"
+    assert history["epoch"] == [0, 10, 20, 30, 40, 45], "before training, every eval_every epochs, after the last one"
     assert set(history) == {"epoch", "train_loss", "test_loss", "train_acc", "test_acc"}
     assert all(isinstance(v, float) for values in history.values() for v in values if not isinstance(v, int))
     assert history["test_loss"][-1] < history["test_loss"][0]
@@ -183,12 +183,34 @@ def test_fit_evaluates_both_sets_in_eval_mode(capsys):
     model = SpyOnMode()
     X, y = line_data()
     history = fit(model, X, y, X, y, nn.MSELoss(), torch.optim.SGD(model.parameters(), lr=0.1), epochs=2, eval_every=1, classification=False, print_every=2)
-    assert model.modes == [True, False, False, True, False, False]
+    assert model.modes == [False, False, True, False, False, True, False, False]
+    assert history["epoch"] == [0, 1, 2]
     assert history["train_loss"] == history["test_loss"] and "train_acc" not in history
-    assert capsys.readouterr().out.startswith("Epoch    2 | train loss")
+    printed = capsys.readouterr().out.splitlines()
+    assert [line[:10] for line in printed] == ["Epoch    0", "Epoch    2"]
 
 
 def test_match_binary_logits_only_squeezes_a_single_logit_column():
     assert match_binary_logits(torch.zeros(5, 1), torch.zeros(5)).shape == (5,)
     assert match_binary_logits(torch.zeros(5, 1), torch.zeros(5, 1)).shape == (5, 1)
     assert match_binary_logits(torch.zeros(5, 3), torch.zeros(5)).shape == (5, 3)
+
+
+def test_fit_measures_the_untrained_model_first():
+    X, y = line_data()
+    model = make_model(5)
+    before = test_step(model, X, y, nn.L1Loss())
+    history = fit(model, X, y, X, y, nn.L1Loss(), torch.optim.SGD(model.parameters(), lr=0.1), epochs=5, classification=False)
+    assert history["epoch"] == [0, 5]
+    assert history["train_loss"][0] == pytest.approx(before)
+    assert history["train_loss"][-1] < before
+
+
+def test_steps_squeeze_binary_logits_to_match_the_labels():
+    torch.manual_seed(0)
+    model = nn.Linear(2, 1)
+    X, y = torch.randn(8, 2), torch.tensor([0.0, 1.0] * 4)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    expected = nn.BCEWithLogitsLoss()(model(X).squeeze(1), y).item()
+    assert train_step(model, X, y, nn.BCEWithLogitsLoss(), optimizer) == pytest.approx(expected)
+    assert isinstance(test_step(model, X, y, nn.BCEWithLogitsLoss()), float)
