@@ -1,11 +1,12 @@
 # The course's commands. Each one sets up .venv on first use (offline-friendly: pip reads the
-# wheels this machine provides, pinned by constraints.txt).
+# wheels this machine provides, pinned by constraints.txt) and, as root with apt-get, the system
+# packages bubblewrap (the grader's sandbox) and postgresql (the sharded-grading tests).
 #
 #   make course   execute every notebook, regenerate exercises/, autograde, print a report
 #   make test     the whole test suite (what CI runs)
 #   make lab      JupyterLab on the course, nbgrader extension enabled
 #
-# Smaller steps: make setup | release | check | smoke | lock | clean
+# Smaller steps: make setup | system | release | check | smoke | lock | clean
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -16,12 +17,32 @@ READY  := $(VENV)/.ready
 export PATH := $(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help setup course smoke test lab release check lock clean
+.PHONY: help system setup course smoke test lab release check lock clean
 
 help:
-	@sed -n '1,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '/^#/!q; s/^# \{0,1\}//p' Makefile
 
-$(READY): pyproject.toml constraints.txt
+# Debian packages from outside pip: `bwrap` sandboxes the grader (without it the grader warns and
+# runs unsandboxed), PostgreSQL serves the sharded-grading tests. Installed only when missing, and
+# only as root with apt-get (CI); anywhere else one line says what to install, and make goes on.
+system:
+	@missing=; \
+	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	{ command -v initdb || ls /usr/lib/postgresql/*/bin/initdb || ls "$$(pg_config --bindir)/initdb"; } \
+	    >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing system packages:$$missing ..."; log=$$(mktemp); \
+	    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	           --no-install-recommends $$missing; } >"$$log" 2>&1; then cat "$$log"; rm -f "$$log"; exit 1; fi; \
+	    rm -f "$$log"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	    echo "Missing system packages:$$missing (install: sudo apt-get install$$missing). Going on without them."; \
+	else \
+	    echo "Missing system packages:$$missing (install them with your package manager, e.g. brew install postgresql; bubblewrap is Linux-only). Going on without them."; \
+	fi
+
+$(READY): pyproject.toml constraints.txt | system
 	@echo "Setting up $(VENV) (first run takes a few minutes: PyTorch is large) ..."
 	@start=$$(date +%s); \
 	$(PYTHON) -m venv $(VENV) && \

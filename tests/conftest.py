@@ -12,6 +12,8 @@ import pytest
 
 from helpers.course.project import Project, load_project
 
+pytest_plugins = ["postgres_server"]
+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: The chapter-00 assignment, used by the notebook and grading tests.

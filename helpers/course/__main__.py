@@ -13,6 +13,7 @@ Commands:
 
 import argparse
 import json
+import os
 import re
 import shutil
 import sys
@@ -23,8 +24,10 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course import hygiene, nbgrading
+from helpers.course import grading, hygiene, nbgrading
 from helpers.course.project import Project, load_project
+from helpers.course.sandbox import Limits
+from helpers.course.submission import BROKEN
 from helpers.course.report import format_points, format_results, table
 from helpers.course.running import RunResult, run_notebook
 
@@ -130,22 +133,43 @@ def cmd_validate(project: Project, args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def grade_table(graded: list[nbgrading.GradedSubmission]) -> str:
-    rows = [
-        (g.student, g.assignment, "ok" if g.ok else "BROKEN", format_points(g.score, g.max_score), f"{g.seconds:.1f}", g.problem or "-")
-        for g in graded
-    ]
-    return table(["student", "assignment", "status", "score", "seconds", "problem"], rows)
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/3"`` -> ``(2, 3)``."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard wants K/N, e.g. 1/2; got {text!r}") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def grading_settings(args: argparse.Namespace) -> grading.Settings:
+    return grading.Settings(
+        jobs=args.jobs or (os.cpu_count() or 1),
+        shard=args.shard,
+        db_url=args.db,
+        feedback=args.feedback,
+        budget=args.budget,
+        limits=Limits(memory_mb=args.memory, processes=args.processes),
+        sandbox=False if args.no_sandbox else None,
+        data_dir=Path(args.data).resolve() if args.data else None,
+        progress=sys.stderr.isatty(),
+    )
 
 
 def cmd_grade(project: Project, args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
-    graded = nbgrading.autograde(project, Path(args.submissions).resolve(), out, feedback=args.feedback)
-    print(grade_table(graded))
-    print(f"\nGradebook: {out / 'gradebook.db'}\nGrades:    {out / 'grades.csv'}")
+    try:
+        batch = grading.grade_batch(project, Path(args.submissions).resolve(), out, grading_settings(args))
+    except grading.GradingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(grading.format_report(batch))
+    print(f"\nGraded notebooks: {out / 'autograded'}\nGrades:  {out / 'grades.csv'}\nReport:  {out / 'report.txt'}")
     if args.feedback:
-        print(f"Feedback:  {out / 'feedback'}")
-    return 0 if all(g.ok for g in graded) else 1
+        print(f"Feedback: {out / 'feedback'}")
+    return 0 if all(r.status != BROKEN for r in batch.results) and not batch.rejected else 1
 
 
 def reference_and_blank(project: Project, folder: Path) -> None:
@@ -177,16 +201,21 @@ def cmd_course(project: Project, args: argparse.Namespace) -> int:
     print("4/4 Autograding the reference solutions and the untouched student versions ...", flush=True)
     submissions = build / "grading" / "submissions"
     reference_and_blank(project, submissions)
-    graded = nbgrading.autograde(project, submissions, build / "grading" / "course")
+    graded: list = []
+    try:
+        batch = grading.grade_batch(project, submissions, build / "grading" / "course")
+        graded = batch.results
+    except grading.GradingError as error:
+        failures.append(str(error))
     by_key = {(g.student, g.assignment): g for g in graded}
     rows = []
-    for assignment in project.assignments():
+    for assignment in project.assignments() if graded else []:
         ref, blank = by_key[("reference", assignment)], by_key[("blank", assignment)]
         rows.append((assignment, format_points(ref.score, ref.max_score), format_points(blank.score, blank.max_score), f"{ref.seconds:.1f}", f"{blank.seconds:.1f}"))
-        if not ref.ok or ref.score != ref.max_score:
-            failures.append(f"{assignment}: reference solution scored {format_points(ref.score, ref.max_score)} {ref.problem}")
-        if not blank.ok or blank.score != 0:
-            failures.append(f"{assignment}: untouched student version scored {format_points(blank.score, blank.max_score)} {blank.problem}")
+        if ref.status == BROKEN or ref.score != ref.max_score:
+            failures.append(f"{assignment}: reference solution scored {format_points(ref.score, ref.max_score)} {ref.reason}")
+        if blank.status == BROKEN or blank.score != 0:
+            failures.append(f"{assignment}: untouched student version scored {format_points(blank.score, blank.max_score)} {blank.reason}")
 
     report = "\n\n".join([
         "COURSE REPORT",
@@ -203,7 +232,7 @@ def cmd_course(project: Project, args: argparse.Namespace) -> int:
         "mode": mode,
         "seconds": time.perf_counter() - started,
         "notebooks": [{**asdict(r), "output": project.relative(r.output)} for r in runs],
-        "submissions": [asdict(g) for g in graded],
+        "submissions": [{k: v for k, v in asdict(g).items() if k != "notebook"} for g in graded],
         "failures": failures,
     }
     (build / "report.json").write_text(json.dumps(details, indent=1) + "\n")
@@ -228,10 +257,18 @@ def main(argv: list[str] | None = None) -> int:
     validate = sub.add_parser("validate", help="run a notebook's tests like the Validate button")
     validate.add_argument("notebooks", nargs="+", help="notebooks to validate")
 
-    grade = sub.add_parser("grade", help="autograde submissions (STUDENT/ASSIGNMENT/NOTEBOOK.ipynb)")
+    grade = sub.add_parser("grade", help="autograde submissions (STUDENT/ASSIGNMENT/NOTEBOOK.ipynb) in sandboxes, in parallel")
     grade.add_argument("submissions", help="folder of submissions in nbgrader's layout")
-    grade.add_argument("--out", default="build/grading/latest", help="folder for gradebook.db, autograded/, grades.csv")
+    grade.add_argument("--out", default="build/grading/latest", help="folder for gradebook.db, autograded/, grades.csv, report.txt")
     grade.add_argument("--feedback", action="store_true", help="also write HTML feedback per student")
+    grade.add_argument("--jobs", type=int, default=0, help="submissions graded at once (default: the number of cores)")
+    grade.add_argument("--shard", type=parse_shard, default=(1, 1), metavar="K/N", help="grade the K-th of N shards of the students")
+    grade.add_argument("--db", metavar="URL", help="gradebook URL (nbgrader's db_url), e.g. postgresql://user@host/course")
+    grade.add_argument("--budget", type=float, metavar="SECONDS", help="time per notebook (default: sized from the reference solution's run)")
+    grade.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB", help="memory per submission (default: %(default)s)")
+    grade.add_argument("--processes", type=int, default=Limits.processes, metavar="N", help="processes and threads per submission (default: %(default)s)")
+    grade.add_argument("--data", metavar="DIR", help="course data folder the kernels may read")
+    grade.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (for measurements; unsafe)")
 
     course = sub.add_parser("course", help="run, release, check and grade everything, then report")
     course.add_argument("--smoke", action="store_true", help="run the notebooks in smoke mode")
