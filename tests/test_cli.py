@@ -58,7 +58,8 @@ def test_grade_writes_gradebook_and_csv_and_reports_broken_submissions(project, 
     result = course("grade", str(submissions), "--out", str(out), "--feedback")
     assert result.returncode == 1, "a broken submission makes the exit status non-zero"
     rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith(("ada", "bob"))}
-    assert re.search(r"\bok\b", rows["ada"]) and "BROKEN" in rows["bob"]
+    assert re.search(r"\b(graded|repaired)\b", rows["ada"]) and "broken" in rows["bob"]
+    assert "21 / 21" in rows["ada"] and "not a readable notebook" in rows["bob"]
     assert (out / "gradebook.db").is_file() and (out / "grades.csv").is_file()
     assert list((out / "feedback" / "ada" / ASSIGNMENT_00).glob("*.html"))
 

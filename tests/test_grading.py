@@ -1,10 +1,12 @@
-"""The nbgrader pipeline end to end, with nbgrader's own API and a real sqlite gradebook.
+"""The grading pipeline end to end: the sandboxed parallel grader, nbgrader's gradebook (sqlite).
 
-One module-scoped run autogrades a folder of submissions built from every assignment: the
-reference solution, the untouched student version, and one submission per exercise with only
+One module-scoped run grades a folder of submissions built from every assignment, the way
+`python -m helpers.course grade` does, with the budget sized from the reference solution's run:
+the reference solution, the untouched student version, and one submission per exercise with only
 that exercise solved. Chapter 00 adds submissions with typical problems (a wrong shape, a noisy
 warning, a crashing kernel, a file that is not a notebook); chapter 02 adds the classic
-classification mistakes, whose feedback must name them.
+classification mistakes, whose feedback must name them. Cheats and hostile submissions are in
+tests/test_adversarial.py.
 """
 
 import csv
@@ -16,7 +18,10 @@ import pytest
 
 from conftest import ASSIGNMENT_00, ROOT
 from helpers.course import hygiene, nbgrading
+from helpers.course.grading import Settings, grade_batch
+from helpers.course.outcomes import PASSED
 from helpers.course.project import load_project
+from helpers.course.submission import BROKEN, Result
 
 pytestmark = pytest.mark.slow
 
@@ -139,12 +144,16 @@ def grading(project, tmp_path_factory):
     add_classification_mistakes(folder, read_pair(project, ASSIGNMENT_02)[0])
 
     workdir = tmp_path_factory.mktemp("course")
-    results = nbgrading.autograde(project, folder, workdir)
-    return {(g.student, g.assignment): g for g in results}, workdir
+    batch = grade_batch(project, folder, workdir, Settings(jobs=2, feedback=True))
+    return {(g.student, g.assignment): g for g in batch.results}, workdir
 
 
-def result(grading, student: str, assignment: str = ASSIGNMENT_00) -> nbgrading.GradedSubmission:
-    return grading[0][(student, assignment)]
+def result(graded, student: str, assignment: str = ASSIGNMENT_00) -> Result:
+    return graded[0][(student, assignment)]
+
+
+def points_of(graded: Result) -> dict[str, tuple[float, float]]:
+    return {o.grade_id: (o.points, o.max_points) for o in graded.outcomes}
 
 
 def test_exercises_are_in_sync_with_solutions(project, tmp_path):
@@ -161,15 +170,16 @@ def test_stated_total_matches_the_gradebook(project, grading, assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_reference_solution_gets_full_marks(grading, assignment):
     reference = result(grading, "reference", assignment)
-    assert reference.ok, reference.problem
+    assert reference.status != BROKEN, reference.reason
     assert reference.score == reference.max_score > 0
-    assert all(score == maximum for score, maximum in reference.grades.values())
+    assert all(o.status == PASSED for o in reference.outcomes), reference.outcomes
+    assert not reference.flags and not reference.tampering, reference.reason
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_student_version_gets_zero_without_crashing(grading, assignment):
     blank = result(grading, "blank", assignment)
-    assert blank.ok, blank.problem
+    assert blank.status == "graded", blank.reason
     assert blank.score == 0
     assert blank.max_score == result(grading, "reference", assignment).max_score
 
@@ -179,15 +189,17 @@ def test_one_solved_exercise_earns_exactly_its_points(project, grading, assignme
     points = exercise_points(read_pair(project, assignment)[0])
     for grade_id, worth in points.items():
         graded = result(grading, only(assignment, grade_id), assignment)
-        assert graded.ok, graded.problem
-        assert graded.score == worth, f"solving only {grade_id} gave {graded.score}, expected {worth}: {graded.grades}"
+        assert graded.status != BROKEN, graded.reason
+        assert graded.score == worth, f"solving only {grade_id} gave {graded.score}, expected {worth}: {points_of(graded)}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_grading_writes_nothing_beside_the_notebook(grading, assignment):
     """Files an exercise writes (saved models, data) must go to a temporary folder."""
+    reference = result(grading, "reference", assignment)
+    assert not [n for n in reference.notes if "beside the notebook" in n], reference.notes
     graded_folder = grading[1] / "autograded" / "reference" / assignment
-    assert {p.name for p in graded_folder.iterdir()} - {"timestamp.txt"} == {notebook_name(assignment)}
+    assert {p.name for p in graded_folder.iterdir()} == {notebook_name(assignment)}
 
 
 def test_wrong_shape_names_expected_and_actual_shape(project, grading):
@@ -205,7 +217,7 @@ def test_wrong_shape_names_expected_and_actual_shape(project, grading):
 def test_classic_classification_mistakes_cost_their_exercise_and_are_named(project, grading, student, grade_id, named):
     graded = result(grading, student, ASSIGNMENT_02)
     points = exercise_points(read_pair(project, ASSIGNMENT_02)[0])
-    assert graded.ok, graded.problem
+    assert graded.status != BROKEN, graded.reason
     assert graded.score == graded.max_score - points[grade_id]
     path = grading[1] / "autograded" / student / ASSIGNMENT_02 / notebook_name(ASSIGNMENT_02)
     test_cell = cell_by_id(nbformat.read(path, as_version=4), grade_id.replace("_answer", "_test"))
@@ -222,16 +234,21 @@ def test_warnings_in_test_cells_cost_no_points(grading):
     assert "a leftover debugging warning" in shown
 
 
-@pytest.mark.parametrize(
-    ("student", "cause"),
-    [("kernel_dies", "DeadKernelError: Kernel died"), ("not_json", "NotJSONError: Notebook does not appear to be JSON")],
-)
-def test_broken_submissions_are_graded_as_broken_and_the_rest_still_graded(grading, student, cause):
-    broken = result(grading, student)
-    assert not broken.ok
+def test_a_crashing_kernel_costs_only_the_exercise_that_crashed_it(project, grading):
+    """os._exit in exercise 1: the kernel is restarted, the read-only cells run again, the rest is graded."""
+    crashed = result(grading, "kernel_dies")
+    points = exercise_points(read_pair(project, ASSIGNMENT_00)[0])
+    assert crashed.status != BROKEN, crashed.reason
+    assert crashed.score == crashed.max_score - points["ex01_answer"], points_of(crashed)
+    assert any("kernel died" in note for note in crashed.notes), crashed.notes
+
+
+def test_a_file_that_is_not_a_notebook_is_broken_and_the_rest_still_graded(grading):
+    broken = result(grading, "not_json")
+    assert broken.status == BROKEN
     assert broken.score == 0 and broken.max_score == result(grading, "reference").max_score
-    assert broken.problem.startswith(cause)
-    assert all(g.ok for (name, _), g in grading[0].items() if name not in ("kernel_dies", "not_json"))
+    assert "is not a readable notebook" in broken.reason and "JSON" in broken.reason, broken.reason
+    assert all(g.status != BROKEN for (name, _), g in grading[0].items() if name != "not_json")
 
 
 def test_grades_csv_lists_every_graded_student(grading):

@@ -144,7 +144,8 @@ def parse_shard(text: str) -> tuple[int, int]:
     return k, n
 
 
-def grading_settings(args: argparse.Namespace) -> grading.Settings:
+def grading_settings(project: Project, args: argparse.Namespace) -> grading.Settings:
+    data = Path(args.data) if args.data else project.root / "data"
     return grading.Settings(
         jobs=args.jobs or (os.cpu_count() or 1),
         shard=args.shard,
@@ -153,7 +154,7 @@ def grading_settings(args: argparse.Namespace) -> grading.Settings:
         budget=args.budget,
         limits=Limits(memory_mb=args.memory, processes=args.processes),
         sandbox=False if args.no_sandbox else None,
-        data_dir=Path(args.data).resolve() if args.data else None,
+        data_dir=data.resolve() if data.is_dir() else None,
         progress=sys.stderr.isatty(),
     )
 
@@ -161,7 +162,7 @@ def grading_settings(args: argparse.Namespace) -> grading.Settings:
 def cmd_grade(project: Project, args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     try:
-        batch = grading.grade_batch(project, Path(args.submissions).resolve(), out, grading_settings(args))
+        batch = grading.grade_batch(project, Path(args.submissions).resolve(), out, grading_settings(project, args))
     except grading.GradingError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--budget", type=float, metavar="SECONDS", help="time per notebook (default: sized from the reference solution's run)")
     grade.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB", help="memory per submission (default: %(default)s)")
     grade.add_argument("--processes", type=int, default=Limits.processes, metavar="N", help="processes and threads per submission (default: %(default)s)")
-    grade.add_argument("--data", metavar="DIR", help="course data folder the kernels may read")
+    grade.add_argument("--data", metavar="DIR", help="course data folder the kernels may read (default: data/ in the course, if present)")
     grade.add_argument("--no-sandbox", action="store_true", help="run kernels without bubblewrap (for measurements; unsafe)")
 
     course = sub.add_parser("course", help="run, release, check and grade everything, then report")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.course.sandbox import KernelBox, Limits
+from helpers.course.scan import bound_names
 
 #: Output kept per cell; the rest is replaced by a notice.
 MAX_STREAM_CHARS = 100_000
@@ -105,29 +106,8 @@ class Execution:
     leftover_processes: list[int] = field(default_factory=list)
 
 
-def bound_names(source: str) -> list[str]:
-    """Top-level names a cell binds (imports, assignments, definitions, loops, ``with ... as``)."""
-    try:
-        tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()))
-    except SyntaxError:
-        return []
-    names: list[str] = []
-
-    def targets(node: ast.AST) -> None:
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                names.append(sub.id)
-
-    for node in tree.body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            names += [(alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*"]
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.append(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.For | ast.With):
-            for child in ast.iter_child_nodes(node):
-                if not isinstance(child, ast.expr) or isinstance(child, ast.Name | ast.Tuple | ast.List | ast.Starred):
-                    targets(child)
-    return sorted(set(names))
+def _names_bound(code: str) -> list[str]:
+    return sorted(bound_names([code]))
 
 
 class _Capped:
@@ -377,7 +357,7 @@ def execute(
                     status, _, _ = kernel.execute(earlier.code, max(left, 0.1))
                     if status in ("timeout", "died", "memory"):
                         raise RuntimeError(f"read-only cell {earlier.grade_id} did not run again ({status})")
-                    kernel.check(LOCKED, bound_names(earlier.code))
+                    kernel.check(LOCKED, _names_bound(earlier.code))
         except RuntimeError as error:
             notes.append(f"the kernel could not be restarted: {str(error).splitlines()[0]}")
             return False
@@ -414,7 +394,7 @@ def execute(
             if run.note:
                 run.outputs.append({"output_type": "stream", "name": "stderr", "text": f"[grader: {run.note}]\n"})
             if alive and status not in ("died", "memory") and not (status == "timeout" and "restarted" in run.note):
-                report = kernel.check(cell.kind, bound_names(cell.code) if cell.kind == LOCKED else [])
+                report = kernel.check(cell.kind, _names_bound(cell.code) if cell.kind == LOCKED else [])
                 if report is None:
                     run.changes = ["the grader's integrity check did not answer"]
                 else:

@@ -12,9 +12,10 @@ The grader starts every graded kernel with :func:`install` (see
 - after every cell, reports what differs from that baseline
   (:meth:`Guard.after_cell`), so the grader can refuse points for tests that
   ran while something was replaced;
-- runs test cells (:meth:`Guard.run_test`) with the names the read-only cells
-  bound (``check_close``, ``X_test``, ...) as those cells left them, whatever
-  a student rebound since, and records that the test ran to its end;
+- runs test cells (:meth:`Guard.run_test`) with the modules, classes and
+  functions the read-only cells bound (``torch``, ``check_close``, ...) as
+  those cells left them, whatever a student rebound since, and records that
+  the test ran to its end;
 - turns IPython's ``exit()`` / ``quit()`` into an error that ends the cell
   instead of the kernel.
 
@@ -25,6 +26,7 @@ student's code (``helpers/course/scan.py``) are the other layers.
 """
 
 import builtins
+import functools
 import gc
 import importlib
 import json
@@ -119,6 +121,11 @@ class _EndCell:
 
 def _is_watched(name: str) -> bool:
     return any(name == w or (w.endswith(".") and name.startswith(w)) for w in WATCHED_MODULES)
+
+
+def _is_code(value: Any) -> bool:
+    """Modules, classes and functions: what a read-only cell binds for the tests to call (not data or models)."""
+    return isinstance(value, (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType, functools.partial))
 
 
 def _worth_watching(value: Any) -> bool:
@@ -272,9 +279,11 @@ class Guard:
             if actual is not expected:
                 found.append(f"{label} was {'removed' if actual is _MISSING else 'replaced'}")
         for label, obj, keys in self.class_keys:
-            added = set(vars(obj)) - keys
+            attributes = vars(obj)
             if label.endswith("(instance)"):  # only attributes that hide one of the class's methods
-                added = {a for a in added if callable(getattr(type(obj), a, None))}
+                added = {a for a in set(attributes) - keys if callable(getattr(type(obj), a, None))}
+            else:  # new methods or descriptors, not data Python caches there (copyreg's __slotnames__)
+                added = {a for a in set(attributes) - keys if _worth_watching(attributes[a])}
             if added:
                 found.append(f"{label} gained {', '.join(sorted(added))}")
         may_grow = {"sys.path", "sys.meta_path", "sys.path_hooks"}
@@ -299,7 +308,7 @@ class Guard:
         if kind == "locked":
             namespace = self.shell.user_ns
             for name in names or []:
-                if name in namespace:
+                if _is_code(namespace.get(name)):
                     self.locked[name] = namespace[name]
             self.extend()
             self._accept_hooks_added_by_locked_cell()
@@ -322,7 +331,7 @@ class Guard:
                 self.lists[key] = now
 
     def run_test(self, source: str, name: str, nonce: str) -> None:
-        """Run a test cell's code with the read-only cells' names as they left them.
+        """Run a test cell's code with the read-only cells' modules, classes and functions as they left them.
 
         The student's own names are visible too (the tests call their functions);
         names the test defines are copied back into the notebook's namespace.

@@ -211,7 +211,7 @@ def grade(job: Job) -> Result:
     result.repairs += aligned.repairs
     result.problems += aligned.problems
     plan = _plan(aligned.notebook, solution)
-    imported = sorted({name for cell in plan if cell.kind == executor.LOCKED for name in executor.bound_names(cell.code)})
+    imported = scan.bound_names([cell.code for cell in plan if cell.kind == executor.LOCKED])
     result.flags += scan.scan_cells([(c.grade_id or f"cell {c.index}", c.code) for c in plan if c.kind in (executor.ANSWER, executor.EXTRA)], imported=imported)
     result.flags += scan.scan_files(Path(job.folder), path)
 
@@ -222,14 +222,18 @@ def grade(job: Job) -> Result:
         except (OSError, ValueError) as error:
             result.problems.append(f"could not copy the submission: {error}")
             return result
-        timeouts = {index: job.cell_timeouts[str(c.grade_id)] for index, c in enumerate(plan) if str(c.grade_id) in job.cell_timeouts}
+        before = {p.relative_to(scratch) for p in scratch.rglob("*")}
+        timeouts = {c.index: job.cell_timeouts[c.grade_id] for c in plan if c.grade_id in job.cell_timeouts}
         execution = executor.execute(
             plan, scratch, runtime,
             limits=Limits(**job.limits), sandboxed=job.sandboxed, threads=job.threads,
-            budget=job.budget, cell_timeouts={plan[i].index: t for i, t in timeouts.items()},
+            budget=job.budget, cell_timeouts=timeouts,
             default_cell_timeout=job.default_cell_timeout,
             data_dir=Path(job.data_dir) if job.data_dir else None,
         )
+        written = sorted(str(p.relative_to(scratch)) for p in scratch.rglob("*") if p.relative_to(scratch) not in before)
+        if written:
+            result.notes.append(f"files written beside the notebook: {', '.join(written[:10])}")
     outcomes, tampering, flags = score(execution, aligned.notebook)
     result.outcomes, result.tampering = outcomes, tampering
     result.flags += flags + [Flag(t.cell, "tampering", "; ".join(t.changes[:5])) for t in tampering]
@@ -239,9 +243,7 @@ def grade(job: Job) -> Result:
     result.score = sum(o.points for o in outcomes)
     result.cell_seconds = {str(r.cell.grade_id): r.seconds for r in execution.cells if r.cell.grade_id}
     result.notebook = _graded_notebook(aligned.notebook, execution)
-    if result.problems and not any(o.status == PASSED for o in outcomes) and all(
-        r.reply == "not run" for r in execution.cells
-    ):
+    if all(r.reply == "not run" for r in execution.cells):
         result.status = BROKEN
     elif result.flags:
         result.status = FLAGGED
