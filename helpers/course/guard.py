@@ -29,6 +29,7 @@ import builtins
 import functools
 import gc
 import importlib
+import importlib.util
 import json
 import linecache
 import os
@@ -84,8 +85,11 @@ WATCHED_MODULES = (
     "helpers.",
 )
 
-#: Signals whose handlers could run code between the tests' lines.
-WATCHED_SIGNALS = ("SIGINT", "SIGALRM", "SIGVTALRM", "SIGPROF", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGCHLD")
+#: Signals whose handlers run code on a timer, between the tests' lines.
+WATCHED_SIGNALS = ("SIGALRM", "SIGVTALRM", "SIGPROF")
+
+#: Hooks these packages add when a student uses them (``%matplotlib inline``, the first plot) are no tampering.
+TRUSTED_HOOK_PACKAGES = ("matplotlib", "matplotlib_inline", "IPython", "ipykernel", "ipywidgets", "comm", "tqdm", "torch")
 
 #: Instance attributes of IPython's shell that decide what a cell does and how its errors are reported.
 SHELL_ATTRIBUTES = (
@@ -159,6 +163,7 @@ class Guard:
         self.last_hooks: dict[str, list[Any]] = {}
         self.completed: set[str] = set()
         self.threads = set(threading.enumerate())
+        self.trusted_folders = _package_folders(TRUSTED_HOOK_PACKAGES)
         self._compile = builtins.compile
         self._exec = builtins.exec
 
@@ -290,9 +295,17 @@ class Guard:
         for key, now in self._hooks().items():
             expected = self.lists.get(key, [])
             kept = len(now) >= len(expected) and all(a is b or a == b for a, b in zip(now, expected))
-            if not kept or (key not in may_grow and len(now) != len(expected)):
+            added = now[len(expected):] if kept else []
+            if not kept or (key not in may_grow and not all(map(self._trusted_hook, added))):
                 found.append(f"{key} changed")
         return found
+
+    def _trusted_hook(self, hook: Any) -> bool:
+        """A hook whose code lives in one of :data:`TRUSTED_HOOK_PACKAGES` (matplotlib's inline flush, ...)."""
+        function = getattr(hook, "__func__", hook)
+        code = getattr(function, "__code__", None)
+        filename = os.path.realpath(code.co_filename) if code is not None else ""
+        return bool(filename) and any(filename.startswith(folder) for folder in self.trusted_folders)
 
     def after_cell(self, kind: str, names: list[str] | None = None) -> str:
         """Called by the grader after every cell; returns a JSON report.
@@ -350,6 +363,19 @@ class Guard:
             if namespace.get(key, _MISSING) is not value:
                 namespace[key] = value
         self.completed.add(nonce)
+
+
+def _package_folders(names: tuple[str, ...]) -> list[str]:
+    """Where these packages are installed (``.../site-packages/matplotlib/``), without importing them."""
+    folders = []
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            folders.append(os.path.realpath(location) + os.sep)
+    return folders
 
 
 def _warm_up(torch: Any) -> None:

@@ -1,0 +1,112 @@
+"""The grading kernel's guard, for real: one sandboxed kernel runs honest code and tampering, cell by cell.
+
+Honest code that students write (plots, ``%matplotlib inline``, optimizers with schedulers,
+DataLoader workers, deep copies, tqdm, ``exit()``) must leave no trace in the guard's report,
+or a correct submission would lose points. Each kind of tampering must be reported, and once it
+is undone the report must be clean again.
+"""
+
+import pytest
+
+from helpers.course.executor import ANSWER, LOCKED, TEST, PlannedCell, execute
+from helpers.course.sandbox import Limits, availability
+
+pytestmark = pytest.mark.slow
+
+SETUP = "import torch\nfrom torch import nn\nfrom helpers.checks import check_true, check_close\nx = torch.ones(3)"
+
+HONEST = [
+    "import matplotlib.pyplot as plt\nplt.plot([1, 2], [3, 4])\nplt.show()",
+    "%matplotlib inline",
+    "import copy, pickle\nlayer = nn.Linear(2, 1)\ntwin = copy.deepcopy(layer)\nblob = pickle.dumps(torch.zeros(2))",
+    "opt = torch.optim.SGD(layer.parameters(), lr=0.1)\nsched = torch.optim.lr_scheduler.StepLR(opt, 1)\n"
+    "layer(torch.zeros(1, 2)).sum().backward()\nopt.step()\nsched.step()",
+    "adam = torch.optim.AdamW(twin.parameters())\nadam.step()",
+    "from torch.utils.data import DataLoader, TensorDataset\n"
+    "for xb, yb in DataLoader(TensorDataset(torch.zeros(8, 2), torch.zeros(8)), batch_size=4, num_workers=2):\n    pass",
+    "from tqdm.auto import tqdm\nfor _ in tqdm(range(3)):\n    pass",
+    "import sys\nsys.path.append('/nowhere')",
+    "import warnings\nwarnings.simplefilter('ignore')\nwarnings.resetwarnings()",
+    "torch.set_default_dtype(torch.float64)\ntorch.set_default_dtype(torch.float32)\ntorch.manual_seed(0)",
+    "import numpy as np\nnp.random.seed(0)\nnp.set_printoptions(precision=3)",
+    "import torch.nn.functional as F\nF.relu(torch.zeros(2))\nF.softmax(torch.zeros(2, 2), dim=1)",
+    "from helpers import plot_decision_boundary, set_seed, accuracy\nset_seed(0)",
+    "import sklearn.datasets, sklearn.metrics, pandas as pd\nsklearn.datasets.make_moons(10)",
+    "class Net(nn.Module):\n    def forward(self, x):\n        return x\nNet()(torch.zeros(1))",
+    "def check_close(*args, **kwargs):\n    return None  # a student's own function that happens to share a name",
+    "exit()",
+]
+
+#: (tampering, what the guard must report, how to undo it).
+TAMPERING = [
+    ("_saved = torch.allclose\ntorch.allclose = lambda *a, **k: True", "torch.allclose was replaced", "torch.allclose = _saved"),
+    ("import helpers.checks as hc\n_saved = hc.check_close.__code__\nhc.check_close.__code__ = (lambda *a, **k: None).__code__",
+     "helpers.checks.check_close.__code__ was replaced", "hc.check_close.__code__ = _saved"),
+    ("import helpers.checks as hc\n_saved = hc.fail\nhc.fail = lambda *a, **k: None", "helpers.checks.fail was replaced", "hc.fail = _saved"),
+    ("torch.Tensor.allclose = lambda *a, **k: True", "gained allclose", "del torch.Tensor.allclose"),
+    ("_saved = nn.Module.__call__\nnn.Module.__call__ = lambda self, *a: None", "Module.__call__ was replaced",
+     "nn.Module.__call__ = _saved"),
+    ("get_ipython().showtraceback = lambda *a, **k: None", "gained showtraceback", "del get_ipython().showtraceback"),
+    ("def _hook(result):\n    result.error_in_exec = None\nget_ipython().events.register('post_run_cell', _hook)",
+     "IPython post_run_cell hooks changed", "get_ipython().events.unregister('post_run_cell', _hook)"),
+    ("get_ipython().input_transformers_cleanup.append(lambda lines: lines)", "IPython input transformers (cleanup) changed",
+     "get_ipython().input_transformers_cleanup.pop()"),
+    ("import sys\nsys.path.insert(0, '/fake')", "sys.path changed", "sys.path.remove('/fake')"),
+    ("import builtins\n_saved = builtins.divmod\nbuiltins.divmod = lambda *a: (0, 0)", "builtins.divmod was replaced",
+     "builtins.divmod = _saved"),
+    ("import sys\nsys.settrace(lambda *a: None)", "trace and profile functions changed", "sys.settrace(None)"),
+    ("import signal\nsignal.signal(signal.SIGALRM, lambda *a: None)", "signal handlers changed",
+     "signal.signal(signal.SIGALRM, signal.SIG_DFL)"),
+    ("import sys, types\n_saved = sys.modules['helpers.checks']\nsys.modules['helpers.checks'] = types.ModuleType('fake')",
+     "sys.modules['helpers.checks'] was replaced", "sys.modules['helpers.checks'] = _saved"),
+]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    plan = [PlannedCell(0, LOCKED, SETUP, "setup")]
+    plan += [PlannedCell(len(plan) + i, ANSWER, code, f"honest{i}") for i, code in enumerate(HONEST)]
+    plan.append(PlannedCell(len(plan), TEST, "check_close(x * 2, 2 * x)\nprint('honest code left the tests intact')", "honest_test"))
+    for i, (tamper, _, undo) in enumerate(TAMPERING):
+        plan.append(PlannedCell(len(plan), ANSWER, tamper, f"tamper{i}"))
+        plan.append(PlannedCell(len(plan), ANSWER, undo, f"undo{i}"))
+    plan.append(PlannedCell(len(plan), ANSWER, "check_true = lambda *a, **k: None", "rebind"))
+    plan.append(PlannedCell(len(plan), TEST, "check_true(False, 'the real check_true runs')\nprint('never')", "rebind_test"))
+    folder = tmp_path_factory.mktemp("guard")
+    (folder / "submission").mkdir()
+    sandboxed, _ = availability()
+    execution = execute(plan, folder / "submission", folder / "runtime", limits=Limits(), sandboxed=sandboxed,
+                        threads=1, budget=240, default_cell_timeout=60)
+    assert not execution.notes, execution.notes
+    return {run.cell.grade_id: run for run in execution.cells}
+
+
+@pytest.mark.parametrize("index", range(len(HONEST)))
+def test_honest_code_leaves_no_trace(runs, index):
+    run = runs[f"honest{index}"]
+    assert run.changes == [], (HONEST[index], run.changes)
+    assert run.reply in ("ok", "error"), run.note
+
+
+def test_exit_ends_only_its_cell(runs):
+    run = runs[f"honest{HONEST.index('exit()')}"]
+    assert run.reply == "error" and any(o.get("ename") == "SystemExit" for o in run.outputs)
+    assert runs["honest_test"].reply == "ok"
+
+
+def test_a_test_after_honest_code_passes_and_is_seen_to_finish(runs):
+    run = runs["honest_test"]
+    assert run.reply == "ok" and run.completed and not run.error_shown
+
+
+@pytest.mark.parametrize("index", range(len(TAMPERING)))
+def test_tampering_is_reported_and_undoing_it_clears_the_report(runs, index):
+    tamper, expected, _ = TAMPERING[index]
+    assert any(expected in change for change in runs[f"tamper{index}"].changes), (tamper, runs[f"tamper{index}"].changes)
+    assert runs[f"undo{index}"].changes == [], (tamper, runs[f"undo{index}"].changes)
+
+
+def test_tests_use_the_functions_the_read_only_cells_imported(runs):
+    run = runs["rebind_test"]
+    assert run.reply == "error" and not run.completed
+    assert any("the real check_true runs" in o.get("evalue", "") for o in run.outputs)
