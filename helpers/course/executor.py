@@ -372,7 +372,8 @@ def execute(
             now = time.monotonic()
             if not alive or now >= deadline:
                 exhausted = exhausted or now >= deadline
-                reason = f"not run: the notebook's time budget of {budget:.0f} s ran out" if now >= deadline else "not run"
+                reason = (f"not run: the notebook's time budget of {budget:.0f} s ran out" if now >= deadline
+                          else "not run: the kernel could not be restarted")
                 runs.append(CellRun(cell, "not run", note=reason))
                 continue
             timeout = min((cell_timeouts or {}).get(cell.index, default_cell_timeout), deadline - now)
