@@ -18,6 +18,7 @@ import ast
 import json
 import queue
 import secrets
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -69,7 +70,7 @@ class CellRun:
     Attributes:
         cell: The planned cell.
         reply: The kernel's reply status: ``ok``, ``error``, ``aborted``; or ``timeout``,
-            ``died``, ``not run`` when the grader ended it or never sent it.
+            ``died``, ``memory``, ``disk``, ``not run`` when the grader ended it or never sent it.
         outputs: nbformat outputs, capped.
         seconds: Wall-clock time.
         completed: For a test cell: the guard saw it run to its end.
@@ -237,7 +238,7 @@ class GradingKernel:
         deadline = time.monotonic() + timeout
         reply: dict | None = None
         idle = False
-        next_memory_check = 0.0
+        next_memory_check = next_disk_check = 0.0
         while reply is None or not idle:
             now = time.monotonic()
             if now > deadline:
@@ -248,6 +249,10 @@ class GradingKernel:
                     return "died", outputs, {}
                 if self.box.memory_bytes() > self.memory_limit:
                     return "memory", outputs, {}
+                if now >= next_disk_check:
+                    next_disk_check = now + 2.0
+                    if self.box.disk_exceeded():
+                        return "disk", outputs, {}
             try:
                 msg = client.get_iopub_msg(timeout=0.05)
                 if msg["parent_header"].get("msg_id") == msg_id:
@@ -296,6 +301,15 @@ class GradingKernel:
             return json.loads(ast.literal_eval(found["data"]["text/plain"]))
         except (KeyError, ValueError, SyntaxError, TypeError):
             return None
+
+
+def _empty(folder: Path) -> None:
+    """Remove what a kernel wrote into its folder (links are removed, never followed)."""
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def _test_code(cell: PlannedCell, nonce: str) -> str:
@@ -355,7 +369,7 @@ def execute(
                 if earlier.kind == LOCKED:
                     left = deadline - time.monotonic()
                     status, _, _ = kernel.execute(earlier.code, max(left, 0.1))
-                    if status in ("timeout", "died", "memory"):
+                    if status in ("timeout", "died", "memory", "disk"):
                         raise RuntimeError(f"read-only cell {earlier.grade_id} did not run again ({status})")
                     kernel.check(LOCKED, _names_bound(earlier.code))
         except RuntimeError as error:
@@ -387,14 +401,19 @@ def execute(
                 if not stopped:
                     run.note += "; the kernel ignored the interrupt and was restarted"
                     alive = restart(position + 1)
-            elif status in ("died", "memory"):
-                run.note = ("the kernel died while running this cell" if status == "died"
-                            else f"killed: used more than {limits.memory_mb} MB of memory") + "; restarted"
+            elif status in ("died", "memory", "disk"):
+                run.note = {
+                    "died": "the kernel died while running this cell",
+                    "memory": f"killed: used more than {limits.memory_mb} MB of memory",
+                    "disk": f"killed: wrote more than {limits.disk_mb} MB or {limits.files:,} files into its folder",
+                }[status] + "; restarted"
+                if status == "disk":
+                    _empty(scratch)
                 alive = restart(position + 1)
             run.outputs = outputs.finish()
             if run.note:
                 run.outputs.append({"output_type": "stream", "name": "stderr", "text": f"[grader: {run.note}]\n"})
-            if alive and status not in ("died", "memory") and not (status == "timeout" and "restarted" in run.note):
+            if alive and status not in ("died", "memory", "disk") and not (status == "timeout" and "restarted" in run.note):
                 report = kernel.check(cell.kind, _names_bound(cell.code) if cell.kind == LOCKED else [])
                 if report is None:
                     run.changes = ["the grader's integrity check did not answer"]

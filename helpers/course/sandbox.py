@@ -64,12 +64,16 @@ class Limits:
         memory_mb: Memory of each process (``RLIMIT_DATA``), and of all its processes together.
         processes: Processes and threads it may run at once.
         file_mb: Size of the largest file it may write.
+        disk_mb: What it may write into its folder altogether.
+        files: How many files and folders it may have there.
         tmp_mb: Size of its private ``/tmp`` (and ``/dev/shm``).
     """
 
     memory_mb: int = 4096
     processes: int = 256
     file_mb: int = 1024
+    disk_mb: int = 2048
+    files: int = 10_000
     tmp_mb: int = 512
 
 
@@ -320,6 +324,28 @@ class KernelBox:
             except (OSError, ValueError):
                 continue
         return total
+
+    def disk_exceeded(self) -> bool:
+        """Whether its folder holds more than the limits allow (bytes or entries); links are not followed."""
+        budget, entries = self.limits.disk_mb << 20, self.limits.files
+        used, seen = 0, 0
+        stack = [str(self.scratch)]
+        while stack:
+            try:
+                with os.scandir(stack.pop()) as listing:
+                    for entry in listing:
+                        seen += 1
+                        if seen > entries:
+                            return True
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        elif entry.is_file(follow_symlinks=False):
+                            used += entry.stat(follow_symlinks=False).st_blocks * 512
+                            if used > budget:
+                                return True
+            except OSError:
+                continue
+        return False
 
     def kill(self) -> list[int]:
         """End the kernel and everything it started.
