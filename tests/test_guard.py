@@ -57,6 +57,12 @@ TAMPERING = [
     ("import sys\nsys.settrace(lambda *a: None)", "trace and profile functions changed", "sys.settrace(None)"),
     ("import signal\nsignal.signal(signal.SIGALRM, lambda *a: None)", "signal handlers changed",
      "signal.signal(signal.SIGALRM, signal.SIG_DFL)"),
+    ("__course_guard__.run_test = lambda *a, **k: None", "guard (instance) gained run_test", "del __course_guard__.run_test"),
+    ("__course_guard__.locked['check_true'] = lambda *a, **k: None", "the read-only cells' check_true was replaced",
+     "import helpers.checks\n__course_guard__.locked['check_true'] = helpers.checks.check_true"),
+    ("import threading\n_stop = threading.Event()\n_thread = threading.Thread(target=_stop.wait, daemon=True)\n_thread.start()",
+     "a thread the notebook started is still running", "_stop.set()\n_thread.join()"),
+    ("import sys\nsys.setswitchinterval(1e-6)", "thread switch interval changed", "sys.setswitchinterval(0.005)"),
     ("import sys, types\n_saved = sys.modules['helpers.checks']\nsys.modules['helpers.checks'] = types.ModuleType('fake')",
      "sys.modules['helpers.checks'] was replaced", "sys.modules['helpers.checks'] = _saved"),
 ]

@@ -226,13 +226,15 @@ class GradingKernel:
             self.client = None
         return self.box.kill()
 
-    def execute(self, code: str, timeout: float, *, silent: bool = False, user_expressions: dict | None = None) -> tuple[str, _Capped, dict]:
+    def execute(
+        self, code: str, timeout: float, *, silent: bool = False, history: bool = True, user_expressions: dict | None = None
+    ) -> tuple[str, _Capped, dict]:
         """Send ``code``; return (reply status or ``timeout``/``died``/``memory``, outputs, reply content).
 
         On ``timeout`` the reply content holds the request's ``msg_id``, for :meth:`interrupt`.
         """
         client = self.client
-        msg_id = client.execute(code, silent=silent, store_history=not silent, allow_stdin=False,
+        msg_id = client.execute(code, silent=silent, store_history=history and not silent, allow_stdin=False,
                                 stop_on_error=False, user_expressions=user_expressions or {})
         outputs = _Capped()
         deadline = time.monotonic() + timeout
@@ -393,14 +395,21 @@ def execute(
             timeout = min((cell_timeouts or {}).get(cell.index, default_cell_timeout), deadline - now)
             nonce = secrets.token_hex(8)
             code = _test_code(cell, nonce) if cell.kind == TEST else cell.code
-            status, outputs, reply = kernel.execute(code, timeout)
+            # A test's code (and its nonce) stays out of the kernel's history, where student code could read it.
+            status, outputs, reply = kernel.execute(code, timeout, history=cell.kind != TEST)
             run = CellRun(cell, status, seconds=time.monotonic() - now, execution_count=reply.get("execution_count"))
             if status == "timeout":
                 stopped = kernel.interrupt(reply["msg_id"])
                 run.note = f"stopped after {timeout:.0f} s (time limit)"
-                if not stopped:
+                if not stopped and time.monotonic() < deadline:
                     run.note += "; the kernel ignored the interrupt and was restarted"
                     alive = restart(position + 1)
+                elif not stopped:
+                    run.note += "; the kernel ignored the interrupt, and the budget is spent"
+                    alive = False
+            elif status in ("died", "memory", "disk") and time.monotonic() >= deadline:
+                run.note = f"the kernel stopped ({status}) as the budget ran out"
+                alive = False
             elif status in ("died", "memory", "disk"):
                 run.note = {
                     "died": "the kernel died while running this cell",
@@ -413,7 +422,7 @@ def execute(
             run.outputs = outputs.finish()
             if run.note:
                 run.outputs.append({"output_type": "stream", "name": "stderr", "text": f"[grader: {run.note}]\n"})
-            if alive and status not in ("died", "memory", "disk") and not (status == "timeout" and "restarted" in run.note):
+            if alive and status not in ("died", "memory", "disk") and not (status == "timeout" and not stopped):
                 report = kernel.check(cell.kind, _names_bound(cell.code) if cell.kind == LOCKED else [])
                 if report is None:
                     run.changes = ["the grader's integrity check did not answer"]

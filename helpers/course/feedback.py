@@ -16,7 +16,9 @@ The input notebook is never modified: all of this happens on a rebuilt copy.
 """
 
 import html
+import io
 import re
+import tokenize
 from collections.abc import Sequence
 
 import bleach
@@ -259,7 +261,13 @@ class _Budget:
 
 
 class _HiddenLineRedactor:
-    """Blanks output lines that repeat a hidden-test line (ANSI colours ignored)."""
+    """Blanks output that repeats hidden-test code (ANSI colours, spaces and line breaks ignored).
+
+    A line of output that contains a whole hidden line is blanked. Output that
+    repeats hidden code in pieces (half a line per print, one character per
+    line) is caught by comparing it, with all whitespace removed, against every
+    :data:`_GRAM`-character run of the hidden code that the visible code does not also hold.
+    """
 
     def __init__(self, hidden_lines: Sequence[str], visible_sources: Sequence[str]) -> None:
         visible = {line.strip() for source in visible_sources for line in source.split("\n")}
@@ -269,18 +277,49 @@ class _HiddenLineRedactor:
         }
         ordered = sorted(snippets, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        seen = _grams("".join(visible_sources))
+        self.grams = set().union(*map(_grams, _code_without_strings("\n".join(hidden_lines)))) - seen
+
+    def _pieces_leak(self, text: str) -> bool:
+        return bool(self.grams) and not self.grams.isdisjoint(_grams(strip_ansi(text)))
 
     def lines(self, text: str) -> str:
-        """``text`` with each line that contains hidden code replaced by a notice."""
-        if self.pattern is None or not self.pattern.search(strip_ansi(text)):
-            return text
-        return "\n".join(
-            HIDDEN_LINE_NOTICE if self.pattern.search(strip_ansi(line)) else line for line in text.split("\n")
-        )
+        """``text`` with each line that contains hidden code replaced by a notice (all of it, if in pieces)."""
+        if self.pattern is not None and self.pattern.search(strip_ansi(text)):
+            text = "\n".join(
+                HIDDEN_LINE_NOTICE if self.pattern.search(strip_ansi(line)) else line for line in text.split("\n")
+            )
+        return HIDDEN_LINE_NOTICE if self._pieces_leak(text) else text
 
     def leaks(self, text: str) -> bool:
         """Whether rich text (HTML, markdown, LaTeX) shows hidden code anywhere."""
-        return self.pattern is not None and bool(self.pattern.search(html.unescape(re.sub(r"<[^>]*>", "", text))))
+        plain = html.unescape(re.sub(r"<[^>]*>", "", text))
+        return (self.pattern is not None and bool(self.pattern.search(plain))) or self._pieces_leak(plain)
+
+
+#: Length of the runs of hidden code (whitespace removed) that output must not repeat.
+_GRAM = 24
+
+
+def _code_without_strings(code: str) -> list[str]:
+    """The pieces of ``code`` between its string literals and comments: what is code, not a message it shows."""
+    pieces, current = [], []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            if token.type in (tokenize.STRING, tokenize.COMMENT):
+                pieces.append(" ".join(current))
+                current = []
+            elif token.string.strip():
+                current.append(token.string)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return re.split(r"#[^\n]*|(['\"]).*?\1", code)[::2]
+    return pieces + [" ".join(current)]
+
+
+def _grams(text: str) -> set[str]:
+    """Every ``_GRAM``-character run of ``text`` once its whitespace is removed."""
+    packed = re.sub(r"\s+", "", text)
+    return {packed[i : i + _GRAM] for i in range(len(packed) - _GRAM + 1)}
 
 
 def _cap_text(text: str, limit: int) -> str:

@@ -267,6 +267,7 @@ class Guard:
             "IPython token transformers": list(getattr(manager, "token_transformers", None) or []),
             "IPython custom exceptions": list(getattr(shell, "custom_exceptions", None) or ()),
             "trace and profile functions": [sys.gettrace(), sys.getprofile(), threading.gettrace(), threading.getprofile()],
+            "thread switch interval": [sys.getswitchinterval()],
             "signal handlers": [signal.getsignal(getattr(signal, s)) for s in WATCHED_SIGNALS if hasattr(signal, s)],
         }
         for event, callbacks in events.items():
@@ -318,16 +319,30 @@ class Guard:
         if not self.watches:  # the first call: the baseline, taken where every later check runs
             self.extend()
             self._watch("builtins.__course_guard__", vars(builtins), "__course_guard__")
+            for attribute in list(vars(self)):  # the guard's own state: replaced or shadowed is tampering
+                self._watch(f"the grader's guard .{attribute}", vars(self), attribute)
+            self.class_keys.append(("the grader's guard (instance)", self, frozenset(vars(self))))
         if kind == "locked":
             namespace = self.shell.user_ns
             for name in names or []:
                 if _is_code(namespace.get(name)):
                     self.locked[name] = namespace[name]
+                    self.watches[:] = [w for w in self.watches if not (w[1] is self.locked and w[2] == name)]
+                    self.watches.append((f"the read-only cells' {name}", self.locked, name, namespace[name]))
             self.extend()
             self._accept_hooks_added_by_locked_cell()
-        threads = [t.name for t in threading.enumerate() if t not in self.threads and t.is_alive() and not t.daemon]
-        self.last_hooks = self._hooks()
-        return json.dumps({"changes": self.changes(), "completed": sorted(self.completed), "threads": threads})
+        threads = [t.name for t in threading.enumerate() if t not in self.threads and t.is_alive() and not self._trusted_thread(t)]
+        self.last_hooks.clear()
+        self.last_hooks.update(self._hooks())
+        changes = self.changes() + [f"a thread the notebook started is still running ({name})" for name in threads]
+        return json.dumps({"changes": changes, "completed": sorted(self.completed), "threads": threads})
+
+    def _trusted_thread(self, thread: threading.Thread) -> bool:
+        """A thread that library code started (tqdm's monitor, a DataLoader's pin-memory thread)."""
+        module = type(thread).__module__.split(".")[0]
+        if type(thread) is not threading.Thread:
+            return module in TRUSTED_HOOK_PACKAGES
+        return self._trusted_hook(getattr(thread, "_target", None))
 
     def _accept_hooks_added_by_locked_cell(self) -> None:
         """Hooks a read-only cell added (matplotlib's inline backend registers one) join the baseline.
@@ -355,8 +370,12 @@ class Guard:
         scope = dict(namespace)
         scope.update(self.locked)
         filename = f"<test cell {name}>"
+        code = self._compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        self._exec(self._compile(source, filename, "exec"), scope)
+        try:
+            self._exec(code, scope)
+        finally:  # the hidden tests' text must not stay where student code can read it
+            linecache.cache.pop(filename, None)
         for key, value in scope.items():
             if key in self.locked and self.locked[key] is value:
                 continue

@@ -142,9 +142,6 @@ DANGEROUS_NAMES: dict[str, str] = {
     "builtins.compile": EXEC,
     "builtins.globals": GLOBALS,
     "builtins.breakpoint": DEBUGGER,
-    "builtins.exit": KILL,
-    "builtins.quit": KILL,
-    "sys.exit": KILL,
     "os._exit": KILL,
     "os.abort": KILL,
     "os.kill": KILL,
@@ -836,6 +833,8 @@ class _CellScanner(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> None:
         if node.id == "__builtins__":
             self.flag(node, BUILTINS)
+        elif node.id == "__course_guard__" or "course_guard" in node.id:
+            self.flag(node, GRADER_TOOLS)
         elif isinstance(node.ctx, ast.Load):
             self._check_reference(node, self.qualname(node))
             if _IPYTHON_HISTORY.match(node.id) and node.id not in self.context.bound:
