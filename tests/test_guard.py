@@ -34,6 +34,7 @@ HONEST = [
     "import sklearn.datasets, sklearn.metrics, pandas as pd\nsklearn.datasets.make_moons(10)",
     "class Net(nn.Module):\n    def forward(self, x):\n        return x\nNet()(torch.zeros(1))",
     "def check_close(*args, **kwargs):\n    return None  # a student's own function that happens to share a name",
+    "import inspect\ninspect.signature(check_close)\ninspect.getsource(Net)",
     "exit()",
 ]
 
@@ -78,6 +79,7 @@ def runs(tmp_path_factory):
         plan.append(PlannedCell(len(plan), ANSWER, undo, f"undo{i}"))
     plan.append(PlannedCell(len(plan), ANSWER, "check_true = lambda *a, **k: None", "rebind"))
     plan.append(PlannedCell(len(plan), TEST, "check_true(False, 'the real check_true runs')\nprint('never')", "rebind_test"))
+    plan.append(PlannedCell(len(plan), ANSWER, "def peek():\n    import sys\n    return sys._getframe(1).f_locals\npeek()", "peek"))
     folder = tmp_path_factory.mktemp("guard")
     (folder / "submission").mkdir()
     sandboxed, _ = availability()
@@ -109,10 +111,22 @@ def test_a_test_after_honest_code_passes_and_is_seen_to_finish(runs):
 def test_tampering_is_reported_and_undoing_it_clears_the_report(runs, index):
     tamper, expected, _ = TAMPERING[index]
     assert any(expected in change for change in runs[f"tamper{index}"].changes), (tamper, runs[f"tamper{index}"].changes)
-    assert runs[f"undo{index}"].changes == [], (tamper, runs[f"undo{index}"].changes)
+    # What the audit hook saw stays seen (it is an event, not a state); everything else must be clear again.
+    left = [change for change in runs[f"undo{index}"].changes if "introspection" not in change]
+    assert left == [], (tamper, left)
+
+
+def test_swapping_a_functions_code_is_seen_even_after_it_is_undone(runs):
+    index = next(i for i, (tamper, _, _) in enumerate(TAMPERING) if "__code__ =" in tamper)
+    assert any("introspection: sets check_close.__code__" in c for c in runs[f"undo{index}"].changes)
 
 
 def test_tests_use_the_functions_the_read_only_cells_imported(runs):
     run = runs["rebind_test"]
     assert run.reply == "error" and not run.completed
     assert any("the real check_true runs" in o.get("evalue", "") for o in run.outputs)
+
+
+def test_reading_the_tests_frames_is_seen_and_stays_seen(runs):
+    """An audit hook, which no code can remove, sees cell code read stack frames."""
+    assert any("introspection: sys._getframe" in change for change in runs["peek"].changes), runs["peek"].changes

@@ -137,6 +137,13 @@ def _worth_watching(value: Any) -> bool:
     return callable(value) or isinstance(value, (types.ModuleType, property, classmethod, staticmethod))
 
 
+#: Audit events that let code read the tests' frames or reach objects it was not given.
+_INTROSPECTION = {"sys._getframe", "sys._current_frames", "gc.get_objects", "gc.get_referrers", "gc.get_referents"}
+#: Attributes whose reading or writing (audit events ``object.__getattr__`` / ``__setattr__``) means introspection.
+_FRAME_ATTRIBUTES = {"f_back", "f_globals", "f_locals", "f_builtins", "gi_frame", "cr_frame", "ag_frame", "tb_frame"}
+_CODE_ATTRIBUTES = {"__code__", "__defaults__", "__kwdefaults__", "__globals__", "__closure__"}
+
+
 class _Missing:
     def __repr__(self) -> str:
         return "<missing>"
@@ -164,6 +171,9 @@ class Guard:
         self.completed: set[str] = set()
         self.threads = set(threading.enumerate())
         self.trusted_folders = _package_folders(TRUSTED_HOOK_PACKAGES)
+        self.introspection: list[str] = []  # what the audit hook saw student code do, in order
+        self.cell_folder = ""
+        self._auditing = False
         self._compile = builtins.compile
         self._exec = builtins.exec
 
@@ -335,7 +345,47 @@ class Guard:
         self.last_hooks.clear()
         self.last_hooks.update(self._hooks())
         changes = self.changes() + [f"a thread the notebook started is still running ({name})" for name in threads]
+        changes += [f"the notebook's code used introspection: {what}" for what in dict.fromkeys(self.introspection)]
         return json.dumps({"changes": changes, "completed": sorted(self.completed), "threads": threads})
+
+    def audit(self, event: str, args: tuple) -> None:
+        """An audit hook (it cannot be removed): note introspection done by code written in a cell.
+
+        Reading the tests' stack frames, walking the garbage collector's objects, or
+        swapping a function's code are how code defeats tests from the inside; the
+        grader counts no test that runs after student code did one of them. The hook
+        never raises: an exception here would break the operation being audited.
+        """
+        if self._auditing or not self.cell_folder:
+            return
+        self._auditing = True
+        try:
+            what = self._introspection(event, args)
+            if what:
+                frame = sys._getframe(1)
+                while frame is not None and frame.f_code.co_filename.endswith(("inspect.py", "gc.py")):
+                    frame = frame.f_back
+                if frame is not None and frame.f_code.co_filename.startswith(self.cell_folder):
+                    self.introspection.append(what)
+        except Exception:
+            pass
+        finally:
+            self._auditing = False
+
+    def _introspection(self, event: str, args: tuple) -> str:
+        """What an audit event says the code did, if it is introspection (else ``""``)."""
+        if event in _INTROSPECTION or event in ("function.__new__", "code.__new__") or event.startswith("ctypes."):
+            return event
+        if event == "object.__getattr__" and len(args) > 1 and args[1] in _FRAME_ATTRIBUTES:
+            return f"reads a frame's {args[1]}"
+        if event == "object.__setattr__" and len(args) > 1 and (
+            args[1] in _CODE_ATTRIBUTES or (isinstance(args[0], type) and self._library_class(args[0]))
+        ):
+            return f"sets {getattr(args[0], '__qualname__', type(args[0]).__name__)}.{args[1]}"
+        return ""
+
+    def _library_class(self, cls: type) -> bool:
+        return str(vars(cls).get("__module__", "")).split(".")[0] in ("builtins", "torch", "numpy", "helpers", "sklearn", "IPython", "ipykernel")
 
     def _trusted_thread(self, thread: threading.Thread) -> bool:
         """A thread that library code started (tqdm's monitor, a DataLoader's pin-memory thread)."""
@@ -435,4 +485,6 @@ def install() -> Guard:
     shell.ask_exit = ending
     guard = Guard(shell)
     builtins.__course_guard__ = guard
+    guard.cell_folder = os.path.dirname(shell.compile.get_code_name("", "", 0)) + os.sep
+    sys.addaudithook(guard.audit)
     return guard
