@@ -35,9 +35,20 @@ def normalize_url(db_url: str) -> str:
     return db_url
 
 
+def _lock_file(db_url: str) -> Path:
+    """The file every process using a sqlite gradebook locks: beside the database."""
+    path = Path(db_url.split(":///", 1)[1]) if ":///" in db_url else Path(".gradebook")
+    return path.with_name(path.name + ".lock")
+
+
 @contextmanager
-def exclusive(db_url: str, lock_file: Path) -> Iterator[None]:
-    """Hold a lock that every grading process sharing ``db_url`` respects."""
+def exclusive(db_url: str) -> Iterator[None]:
+    """Hold a lock that every grading process sharing ``db_url`` respects.
+
+    nbgrader re-creates an assignment's notebook rows when it sets one up, and
+    creates its tables on first use: neither may overlap with another process's
+    writes, so setting up, recording and exporting all happen under this lock.
+    """
     if db_url.startswith("postgresql"):
         from sqlalchemy import create_engine, text
 
@@ -52,6 +63,7 @@ def exclusive(db_url: str, lock_file: Path) -> Iterator[None]:
         finally:
             engine.dispose()
         return
+    lock_file = _lock_file(db_url)
     lock_file.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_file, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -68,7 +80,7 @@ def prepare(project: Project, db_url: str, assignments: list[str], workdir: Path
         The folder holding one generated (released) folder per assignment.
     """
     release = workdir / "release"
-    with exclusive(db_url, workdir / "gradebook.lock"):
+    with exclusive(db_url):
         nbgrading.generate(project, release, workdir, assignments, db_url=db_url)
     return release
 
@@ -83,7 +95,7 @@ def record(db_url: str, result: Result, notebook_name: str) -> None:
     from nbgrader.api import Gradebook
 
     stem = Path(notebook_name).stem
-    with warnings.catch_warnings(), Gradebook(db_url) as gradebook:
+    with exclusive(db_url), warnings.catch_warnings(), Gradebook(db_url) as gradebook:
         # nbgrader's own add_submission trips harmless SQLAlchemy "not in session" warnings.
         warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session")
         gradebook.update_or_create_student(result.student)
@@ -103,5 +115,5 @@ def export_csv(db_url: str, path: Path) -> None:
     from nbgrader.api import Gradebook
     from nbgrader.plugins.export import CsvExportPlugin
 
-    with Gradebook(db_url) as gradebook:
+    with exclusive(db_url), Gradebook(db_url) as gradebook:
         CsvExportPlugin(to=str(path)).export(gradebook)

@@ -273,7 +273,11 @@ def grade_batch(project: Project, submissions: Path, out: Path, settings: Settin
             futures = {pool.submit(_run_job, job, workdir): job for job in jobs}
             for future in as_completed(futures):
                 result = future.result()
-                _write_outputs(result, out, names[result.assignment], settings, db_url)
+                try:
+                    _write_outputs(result, out, names[result.assignment], settings, db_url)
+                except Exception as error:  # one failed write must not lose the rest of the batch
+                    result.problems.append(f"could not be recorded: {type(error).__name__}: {str(error)[:300]}")
+                    result.status = BROKEN
                 results.append(result)
                 bar.update(1)
     finally:
