@@ -35,7 +35,7 @@ import nbformat
 
 from helpers.course import grading
 from helpers.course.grading import Settings, grade_batch
-from helpers.course.hygiene import is_test_cell, nbgrader_meta
+from helpers.course.hygiene import nbgrader_meta, tests_of_answers
 from helpers.course.project import load_project
 from helpers.course.sandbox import availability
 
@@ -50,19 +50,6 @@ parser.add_argument("--unsandboxed", type=int, metavar="N", help="submissions in
 parser.add_argument("--budget", type=float, help="seconds per notebook (default: sized by the grader from a reference run)")
 parser.add_argument("--seed", type=int, default=0, help="seed of the students' mixes of solved exercises")
 args = parser.parse_args()
-
-
-def answers_and_tests(solution):
-    """For each answer cell, its test cells and their points (the tests after an answer belong to it)."""
-    answers, current = {}, None
-    for cell in solution.cells:
-        meta = nbgrader_meta(cell)
-        if meta.get("solution"):
-            current = meta["grade_id"]
-            answers[current] = {}
-        elif is_test_cell(cell):
-            answers[current][meta["grade_id"]] = float(meta["points"])
-    return answers
 
 
 def build_submissions(folder, count, blank, solution, answers, seed):
@@ -114,7 +101,7 @@ project = load_project(ROOT)
 notebook_name = f"{args.assignment}_exercises.ipynb"
 solution = nbformat.read(project.solutions_dir / args.assignment / notebook_name, as_version=4)
 blank = nbformat.read(project.exercises_dir / args.assignment / notebook_name, as_version=4)
-answers = answers_and_tests(solution)
+answers = tests_of_answers(solution)
 sandboxed, why = availability()
 if not sandboxed:
     sys.exit(f"The sandbox cannot run here ({why}): nothing to compare.")

@@ -1,10 +1,11 @@
 """Small, fast tests of the course tools: project settings, report tables, student ids, shards, scoring."""
 
+import re
+
+import nbformat
 import pytest
 
 from conftest import ROOT
-import nbformat
-
 from helpers.course.executor import ANSWER, TEST, CellRun, Execution, PlannedCell
 from helpers.course.grading import GradingError, discover, shard_of, student_id_problem
 from helpers.course.outcomes import FAILED, NOT_COUNTED, NOT_RUN, PASSED
@@ -111,3 +112,14 @@ def test_a_test_scores_only_if_it_replied_ok_finished_and_nothing_was_replaced()
     assert "CheckError: wrong" in outcomes[1].message
     assert tampering[0].cell == "a9" and "torch.allclose" in outcomes[3].message
     assert any(f.kind == "error hidden" for f in flags)
+
+
+def test_tests_of_answers_gives_each_answer_its_tests_and_points(project):
+    from helpers.course.hygiene import tests_of_answers
+
+    for path in project.solution_notebooks():
+        nb = nbformat.read(path, as_version=4)
+        tests = tests_of_answers(nb)
+        stated = float(re.search(r"Total: (\d+) points", nb.cells[0].source).group(1))
+        assert tests and all(tests.values()), path
+        assert sum(sum(points.values()) for points in tests.values()) == stated, path

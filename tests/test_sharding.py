@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from conftest import ASSIGNMENT_00, ROOT, course_cli
 from helpers.course import gradebook, grading, nbgrading, outcomes
-from helpers.course.hygiene import is_test_cell, nbgrader_meta
+from helpers.course.hygiene import nbgrader_meta, tests_of_answers
 from helpers.course.submission import GRADED, Result
 
 NOTEBOOK = f"{ASSIGNMENT_00}_exercises.ipynb"
@@ -44,20 +44,6 @@ SOLVED = {
     "eli": [0, 4, 8],
     "fay": [1, 2, 6, 10, 11],
 }
-
-
-def points_per_answer(solution: nbformat.NotebookNode) -> dict[str, dict[str, float]]:
-    """For each answer cell, its test cells and their points (the tests after an answer belong to it)."""
-    answers: dict[str, dict[str, float]] = {}
-    current = None
-    for cell in solution.cells:
-        meta = nbgrader_meta(cell)
-        if meta.get("solution"):
-            current = meta["grade_id"]
-            answers[current] = {}
-        elif is_test_cell(cell):
-            answers[current][meta["grade_id"]] = float(meta["points"])
-    return answers
 
 
 def cell_by_id(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
@@ -123,7 +109,7 @@ def sharded(project, postgres_url, tmp_path_factory):
     """
     solution = nbformat.read(project.solutions_dir / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
     blank = nbformat.read(project.exercises_dir / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
-    answers = points_per_answer(solution)
+    answers = tests_of_answers(solution)
     order = list(answers)
     submissions = tmp_path_factory.mktemp("submissions")
     expected = {}
@@ -312,7 +298,7 @@ def test_a_grade_recorded_while_another_shard_sets_up_is_kept(project, postgres_
     db_url = gradebook.normalize_url(fresh_database(postgres_url))
     gradebook.prepare(project, db_url, [ASSIGNMENT_00], tmp_path / "shard1" / "course")
     solution = nbformat.read(project.solutions_dir / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
-    points = {test: worth for tests in points_per_answer(solution).values() for test, worth in tests.items()}
+    points = {test: worth for tests in tests_of_answers(solution).values() for test, worth in tests.items()}
     total = sum(points.values())
     ada = Result("ada", ASSIGNMENT_00, GRADED, score=total, max_score=total,
                  outcomes=[outcomes.TestOutcome(test, worth, worth, outcomes.PASSED) for test, worth in points.items()])

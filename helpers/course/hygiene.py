@@ -35,6 +35,20 @@ def is_test_cell(cell: NbNode) -> bool:
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
+def tests_of_answers(nb: NbNode) -> dict[str, dict[str, float]]:
+    """For each answer cell's grade id, its test cells' grade ids and points (the tests after an answer belong to it)."""
+    answers: dict[str, dict[str, float]] = {}
+    current = None
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            current = meta["grade_id"]
+            answers[current] = {}
+        elif is_test_cell(cell) and current is not None:
+            answers[current][meta["grade_id"]] = float(meta["points"])
+    return answers
+
+
 def _python_source(source: str) -> str:
     """Cell source with IPython line magics blanked, so ``ast`` can parse it."""
     return "\n".join("" if _MAGIC_LINE.match(line) else line for line in source.splitlines())
