@@ -27,7 +27,8 @@ from sqlalchemy.engine import make_url
 
 from conftest import ASSIGNMENT_00, ROOT, course_cli
 from helpers.course import gradebook, grading, nbgrading, outcomes
-from helpers.course.hygiene import nbgrader_meta, tests_of_answers
+from helpers.course.hygiene import nbgrader_meta
+from helpers.course.hygiene import tests_of_answers as answers_and_their_tests  # not test_*: pytest would collect it
 from helpers.course.submission import GRADED, Result
 
 NOTEBOOK = f"{ASSIGNMENT_00}_exercises.ipynb"
@@ -109,7 +110,7 @@ def sharded(project, postgres_url, tmp_path_factory):
     """
     solution = nbformat.read(project.solutions_dir / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
     blank = nbformat.read(project.exercises_dir / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
-    answers = tests_of_answers(solution)
+    answers = answers_and_their_tests(solution)
     order = list(answers)
     submissions = tmp_path_factory.mktemp("submissions")
     expected = {}
@@ -167,8 +168,10 @@ def test_every_machine_computes_the_same_shards():
     """Shards are computed on each machine by its own Python: nothing may depend on the process (hash seeds)."""
     students = [f"student{i:02d}" for i in range(9)] + ["Zoë", "o'brien"]
     code = "import sys; from helpers.course.grading import shard_of; print(sorted(shard_of(sys.argv[1:], (2, 3))))"
-    seen = {subprocess.run([sys.executable, "-c", code, *students], capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")}
+    machines = [subprocess.Popen([sys.executable, "-c", code, *students], stdout=subprocess.PIPE, text=True,
+                                 env={**os.environ, "PYTHONHASHSEED": seed}) for seed in ("1", "2")]
+    seen = {machine.communicate(timeout=120)[0].strip() for machine in machines}
+    assert [machine.returncode for machine in machines] == [0, 0]
     assert seen == {str(sorted(grading.shard_of(students, (2, 3))))}
 
 
@@ -298,27 +301,47 @@ def test_a_grade_recorded_while_another_shard_sets_up_is_kept(project, postgres_
     db_url = gradebook.normalize_url(fresh_database(postgres_url))
     gradebook.prepare(project, db_url, [ASSIGNMENT_00], tmp_path / "shard1" / "course")
     solution = nbformat.read(project.solutions_dir / ASSIGNMENT_00 / NOTEBOOK, as_version=4)
-    points = {test: worth for tests in tests_of_answers(solution).values() for test, worth in tests.items()}
+    points = {test: worth for tests in answers_and_their_tests(solution).values() for test, worth in tests.items()}
     total = sum(points.values())
     ada = Result("ada", ASSIGNMENT_00, GRADED, score=total, max_score=total,
                  outcomes=[outcomes.TestOutcome(test, worth, worth, outcomes.PASSED) for test, worth in points.items()])
-    errors = []
+    errors, writers = [], []
     remove_notebook = Gradebook.remove_notebook
 
-    def remove_then_shard_1_records(self, name, assignment):
-        remove_notebook(self, name, assignment)
+    def shard_1_records():
         try:
             gradebook.record(db_url, ada, NOTEBOOK)
         except Exception as error:
             errors.append(f"{type(error).__name__}: {error}")
 
+    def remove_then_shard_1_records(self, name, assignment):
+        remove_notebook(self, name, assignment)
+        # Shard 1's write arrives now, from another thread as from another machine. A lock may make it
+        # wait for the end of shard 2's set-up (so it must not be waited for here); without one it lands now.
+        writer = threading.Thread(target=shard_1_records)
+        writer.start()
+        writer.join(timeout=2)
+        writers.append(writer)
+
     monkeypatch.setattr(Gradebook, "remove_notebook", remove_then_shard_1_records)
     gradebook.prepare(project, db_url, [ASSIGNMENT_00], tmp_path / "shard2" / "course")
     monkeypatch.undo()
+    for writer in writers:
+        writer.join(timeout=60)
 
+    assert writers, "shard 2's set-up did not re-create the notebook: the race this test is about did not happen"
+    assert not any(writer.is_alive() for writer in writers), "shard 1's write never finished"
     assert errors == [], "shard 1 could not record its student while shard 2 set up the assignment"
     with Gradebook(db_url) as book:
         assert book.find_submission(ASSIGNMENT_00, "ada").score == total
+
+
+def waiting_for_the_lock(engine) -> bool:
+    """Whether some session waits for a PostgreSQL advisory lock (as a grader waits for the shards' lock)."""
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        return bool(connection.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar())
 
 
 @pytest.mark.slow
@@ -342,7 +365,9 @@ def test_a_shard_with_no_students_leaves_the_gradebook_to_the_shard_setting_it_u
         with gradebook.exclusive(db_url):  # shard 1 is setting up the gradebook
             empty_shard = threading.Thread(target=grading.grade_batch, args=(project, submissions, tmp_path / "shard3", settings))
             empty_shard.start()
-            empty_shard.join(timeout=10)
+            deadline = time.monotonic() + 10  # until it is done, or is seen waiting for the lock
+            while empty_shard.is_alive() and not waiting_for_the_lock(engine) and time.monotonic() < deadline:
+                time.sleep(0.1)
             tables = inspect(engine).get_table_names()
         empty_shard.join(timeout=60)
     finally:
