@@ -35,6 +35,7 @@ HONEST = [
     "class Net(nn.Module):\n    def forward(self, x):\n        return x\nNet()(torch.zeros(1))",
     "def check_close(*args, **kwargs):\n    return None  # a student's own function that happens to share a name",
     "import inspect\ninspect.signature(check_close)\ninspect.getsource(Net)",
+    "import matplotlib.font_manager as fm\nfm.FontManager()  # rebuilds the font list; its warning timer may still be winding down",
     "exit()",
 ]
 
@@ -63,6 +64,8 @@ TAMPERING = [
      "import helpers.checks\n__course_guard__.locked['check_true'] = helpers.checks.check_true"),
     ("import threading\n_stop = threading.Event()\n_thread = threading.Thread(target=_stop.wait, daemon=True)\n_thread.start()",
      "a thread the notebook started is still running", "_stop.set()\n_thread.join()"),
+    ("import threading\n_timer = threading.Timer(60, lambda: None)\n_timer.start()",
+     "a thread the notebook started is still running", "_timer.cancel()\n_timer.join()"),
     ("import sys\nsys.setswitchinterval(1e-6)", "thread switch interval changed", "sys.setswitchinterval(0.005)"),
     ("import sys, types\n_saved = sys.modules['helpers.checks']\nsys.modules['helpers.checks'] = types.ModuleType('fake')",
      "sys.modules['helpers.checks'] was replaced", "sys.modules['helpers.checks'] = _saved"),
@@ -130,3 +133,16 @@ def test_tests_use_the_functions_the_read_only_cells_imported(runs):
 def test_reading_the_tests_frames_is_seen_and_stays_seen(runs):
     """An audit hook, which no code can remove, sees cell code read stack frames."""
     assert any("introspection: sys._getframe" in change for change in runs["peek"].changes), runs["peek"].changes
+
+
+def test_a_timer_is_trusted_only_when_library_code_runs_it():
+    """matplotlib's font cache starts a warning timer that may outlive its cell by a moment on a busy machine."""
+    import threading
+
+    import matplotlib.font_manager as fm
+
+    from helpers.course.guard import Guard
+
+    guard = Guard(shell=None)
+    assert guard._trusted_thread(threading.Timer(60, fm.findSystemFonts))
+    assert not guard._trusted_thread(threading.Timer(60, lambda: None))

@@ -42,6 +42,7 @@ from typing import Any
 #: Imported before any student code, so that nothing handed in can shadow them.
 PRELOAD = (
     "numpy",
+    "matplotlib.font_manager",  # builds matplotlib's font cache (and its warning timer thread) before any cell
     "torch",
     "torch.nn",
     "torch.nn.functional",
@@ -388,10 +389,11 @@ class Guard:
         return str(vars(cls).get("__module__", "")).split(".")[0] in ("builtins", "torch", "numpy", "helpers", "sklearn", "IPython", "ipykernel")
 
     def _trusted_thread(self, thread: threading.Thread) -> bool:
-        """A thread that library code started (tqdm's monitor, a DataLoader's pin-memory thread)."""
-        module = type(thread).__module__.split(".")[0]
+        """A thread that library code started (tqdm's monitor, a DataLoader's pin-memory thread, matplotlib's timer)."""
+        if type(thread) is threading.Timer:
+            return self._trusted_hook(thread.function)
         if type(thread) is not threading.Thread:
-            return module in TRUSTED_HOOK_PACKAGES
+            return type(thread).__module__.split(".")[0] in TRUSTED_HOOK_PACKAGES
         return self._trusted_hook(getattr(thread, "_target", None))
 
     def _accept_hooks_added_by_locked_cell(self) -> None:
