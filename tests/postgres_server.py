@@ -147,7 +147,7 @@ def running_postgres(base: Path | None = None) -> Iterator[str]:
         with open(data / "postgresql.conf", "a") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
         port = _start(pg_ctl, user, folder, log)
-        _create_database(port)
+        create_database(port)
         yield f"{SCHEME}://{SUPERUSER}@127.0.0.1:{port}/{DATABASE}"
     finally:
         try:
@@ -172,13 +172,13 @@ def _start(pg_ctl: list[str], user: pwd.struct_passwd | None, folder: Path, log:
         attempt += 1
 
 
-def _create_database(port: int) -> None:
-    """Create `DATABASE` on the server at ``port``, over TCP, as the URL will reach it."""
-    admin = psycopg2.connect(host="127.0.0.1", port=port, user=SUPERUSER, dbname="postgres")
+def create_database(port: int, name: str = DATABASE, host: str = "127.0.0.1", user: str = SUPERUSER) -> None:
+    """Create database ``name`` on the server at ``host:port``, over TCP, as a URL will reach it."""
+    admin = psycopg2.connect(host=host, port=port, user=user, dbname="postgres")
     try:
         admin.autocommit = True  # CREATE DATABASE refuses to run inside a transaction
         with admin.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {DATABASE}")
+            cursor.execute(f"CREATE DATABASE {name}")
     finally:
         admin.close()
 

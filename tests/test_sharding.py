@@ -21,11 +21,11 @@ import uuid
 from pathlib import Path
 
 import nbformat
-import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
 from conftest import ASSIGNMENT_00, ROOT, course_cli
+from postgres_server import create_database
 from helpers.course import gradebook, grading, nbgrading, outcomes
 from helpers.course.hygiene import nbgrader_meta
 from helpers.course.hygiene import tests_of_answers as answers_and_their_tests  # not test_*: pytest would collect it
@@ -65,13 +65,7 @@ def fresh_database(server_url: str) -> str:
     """A new, empty database on the test server; its URL as a plain ``postgresql://`` (what a user types)."""
     url = make_url(server_url)
     name = f"sharded_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(host=url.host, port=url.port, user=url.username, dbname="postgres")
-    try:
-        admin.autocommit = True  # CREATE DATABASE refuses to run inside a transaction
-        with admin.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {name}")
-    finally:
-        admin.close()
+    create_database(url.port, name, url.host, url.username)
     return f"postgresql://{url.username}@{url.host}:{url.port}/{name}"
 
 
