@@ -35,6 +35,8 @@ HONEST = [
     "class Net(nn.Module):\n    def forward(self, x):\n        return x\nNet()(torch.zeros(1))",
     "def check_close(*args, **kwargs):\n    return None  # a student's own function that happens to share a name",
     "import inspect\ninspect.signature(check_close)\ninspect.getsource(Net)",
+    "import numpy as np\nplt.figure(dpi=150)\nplt.imshow(np.random.rand(400, 400))\nplt.show()  # over 64 KB: pyzmq starts a thread",
+    "print('x' * 300_000)",
     "import matplotlib.font_manager as fm\nfm.FontManager()  # rebuilds the font list; its warning timer may still be winding down",
     "exit()",
 ]

@@ -90,7 +90,8 @@ WATCHED_MODULES = (
 WATCHED_SIGNALS = ("SIGALRM", "SIGVTALRM", "SIGPROF")
 
 #: Hooks these packages add when a student uses them (``%matplotlib inline``, the first plot) are no tampering.
-TRUSTED_HOOK_PACKAGES = ("matplotlib", "matplotlib_inline", "IPython", "ipykernel", "ipywidgets", "comm", "tqdm", "torch")
+#: So are threads they start (and pyzmq's, which starts one when the kernel first sends a large output).
+TRUSTED_HOOK_PACKAGES = ("matplotlib", "matplotlib_inline", "IPython", "ipykernel", "ipywidgets", "comm", "tqdm", "torch", "zmq")
 
 #: Instance attributes of IPython's shell that decide what a cell does and how its errors are reported.
 SHELL_ATTRIBUTES = (
