@@ -27,6 +27,7 @@ import platform
 import random
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -70,6 +71,22 @@ def build_submissions(folder, count, blank, solution, answers, seed):
         nbformat.write(nb, target / notebook_name)
         expected[student] = {test: points if answer in solved else 0.0 for answer, tests in answers.items() for test, points in tests.items()}
     return expected
+
+
+def machine_ceiling(processes: int = 2, seconds: float = 3.0) -> float:
+    """How much faster ``processes`` pure-Python processes run side by side than one after another.
+
+    The most any parallel grading can gain on this machine (shared or hyper-threaded cores give less than 2).
+    """
+    loop = f"import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass"
+    started = time.perf_counter()
+    for _ in range(processes):
+        subprocess.run([sys.executable, "-c", loop], check=True)
+    serial = time.perf_counter() - started
+    started = time.perf_counter()
+    for process in [subprocess.Popen([sys.executable, "-c", loop]) for _ in range(processes)]:
+        process.wait()
+    return serial / (time.perf_counter() - started)
 
 
 def grades_of(batch):
@@ -117,7 +134,10 @@ if unsandboxed_count < args.submissions:  # the first N students, the same submi
         shutil.copytree(all_submissions / student, unsandboxed_submissions / student)
 shutil.copytree(all_submissions / "student000", reference_folder / "student000")  # full marks
 
+ceiling = machine_ceiling()
 load_before = os.getloadavg()
+print(f"This machine runs 2 CPU-bound processes {ceiling:.2f}x faster side by side than one after another "
+      "(the ceiling for --jobs 2).", flush=True)
 print(f"{args.submissions} submissions of {args.assignment} in {all_submissions}; {os.cpu_count()} cores; "
       f"load average {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}", flush=True)
 
@@ -207,7 +227,7 @@ report = {
     "budget_given": args.budget is not None, "reference_run_s": reference_seconds[0], "reference_batch_wall_s": reference_wall,
     "runs": rows, "identical_grades": not differences, "differences": differences,
     "students_not_matching_their_solved_exercises": unexpected,
-    "machine": {"cores": os.cpu_count(), "load_before": load_before, "load_after": load_after,
+    "machine": {"cores": os.cpu_count(), "two_process_ceiling": ceiling, "load_before": load_before, "load_after": load_after,
                 "python": platform.python_version(), "platform": platform.platform()},
 }
 (args.out / "benchmark.json").write_text(json.dumps(report, indent=1) + "\n")

@@ -13,8 +13,8 @@ collect`` and ``zip_collect`` produce). The steps:
    cell's timeout (unless ``--budget`` is given).
 5. Grade the submissions, ``--jobs`` at a time, each in a process of its own
    (``helpers/course/submission.py``), with the machine's cores divided among them.
-6. As each one finishes, write its graded notebook, its feedback page and its
-   points in the gradebook; at the end, ``grades.csv`` and the batch report.
+6. As each one finishes, write its graded notebook, its feedback page (rendered
+   by its worker) and its points in the gradebook; at the end, ``grades.csv`` and the batch report.
 """
 
 import json
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course import feedback, gradebook
+from helpers.course import gradebook
 from helpers.course.outcomes import PASSED
 from helpers.course.project import Project
 from helpers.course.report import format_points, table
@@ -184,12 +184,10 @@ def _write_outputs(result: Result, out: Path, notebook_name: str, settings: Sett
         target = out / "autograded" / result.student / result.assignment
         target.mkdir(parents=True, exist_ok=True)
         nbformat.write(graded, target / notebook_name)
-        if settings.feedback:
+        if result.feedback_html is not None:
             page = out / "feedback" / result.student / result.assignment / f"{Path(notebook_name).stem}.html"
             page.parent.mkdir(parents=True, exist_ok=True)
-            notes = result.repairs + result.problems + result.notes
-            page.write_text(feedback.render_feedback(graded, result.outcomes, student=result.student,
-                                                     assignment=result.assignment, notes=notes), encoding="utf-8")
+            page.write_text(result.feedback_html, encoding="utf-8")
     gradebook.record(db_url, result, notebook_name)
 
 
@@ -263,7 +261,7 @@ def grade_batch(project: Project, submissions: Path, out: Path, settings: Settin
             Job(student, assignment, str(submissions / student / assignment), names[assignment],
                 str(release / assignment / names[assignment]), str(project.solutions_dir / assignment / names[assignment]),
                 budget=budgets[assignment], cell_timeouts=timeouts[assignment], default_cell_timeout=budgets[assignment],
-                **common)
+                feedback=settings.feedback, **common)
             for student, assignment in pairs if assignment in known
         ]
         from tqdm.auto import tqdm
@@ -278,6 +276,7 @@ def grade_batch(project: Project, submissions: Path, out: Path, settings: Settin
                 except Exception as error:  # one failed write must not lose the rest of the batch
                     result.problems.append(f"could not be recorded: {type(error).__name__}: {str(error)[:300]}")
                     result.status = BROKEN
+                result.notebook = result.feedback_html = None  # written out: a class's worth must not pile up in memory
                 results.append(result)
                 bar.update(1)
     finally:
@@ -316,6 +315,7 @@ def write_report(batch: Batch) -> None:
         "budgets": batch.budgets,
         "rejected": [{"folder": name, "reason": why} for name, why in batch.rejected],
         "pass_rates": {a: {g: {"passed": p, "graded": t} for g, (p, t) in cells.items()} for a, cells in batch.pass_rates().items()},
-        "submissions": [{k: v for k, v in asdict(r).items() if k != "notebook"} | {"reason": r.reason} for r in batch.results],
+        "submissions": [{k: v for k, v in asdict(r).items() if k not in ("notebook", "feedback_html")} | {"reason": r.reason}
+                        for r in batch.results],
     }
     (batch.out / "report.json").write_text(json.dumps(details, indent=1) + "\n", encoding="utf-8")

@@ -3,7 +3,8 @@
 This runs in a process of its own per submission (``python -m
 helpers.course.submission JOB RESULT``, started by ``helpers/course/grading.py``),
 outside the sandbox: it is the trusted side that reads the kernel's replies. It
-never touches the gradebook or the output folders; it writes one JSON result.
+never touches the gradebook or the output folders; it writes one JSON result
+(with the student's feedback page, when asked for one).
 
 A test cell earns its points only when all of these hold:
 
@@ -52,6 +53,7 @@ class Job:
     threads: int = 1
     data_dir: str | None = None
     work: str | None = None
+    feedback: bool = False
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     cell_seconds: dict[str, float] = field(default_factory=dict)
     notebook: dict | None = None
+    feedback_html: str | None = None
 
     @property
     def reason(self) -> str:
@@ -251,6 +254,11 @@ def grade(job: Job) -> Result:
         result.status = REPAIRED
     else:
         result.status = GRADED
+    if job.feedback:  # here, not in the batch grader: pages render in parallel, one per worker
+        from helpers.course.feedback import render_feedback
+
+        result.feedback_html = render_feedback(result.notebook, result.outcomes, student=result.student,
+                                               assignment=result.assignment, notes=result.repairs + result.problems + result.notes)
     result.seconds = time.perf_counter() - started
     return result
 
