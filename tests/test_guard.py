@@ -68,6 +68,8 @@ TAMPERING = [
      "a thread the notebook started is still running", "_stop.set()\n_thread.join()"),
     ("import threading\n_timer = threading.Timer(60, lambda: None)\n_timer.start()",
      "a thread the notebook started is still running", "_timer.cancel()\n_timer.join()"),
+    ("_saved = vars(torch.optim.SGD)['step']\n_fake = lambda self, closure=None: None\n_fake.hooked, _fake.__wrapped__ = True, _saved\n"
+     "torch.optim.SGD.step = _fake", "torch.optim.SGD.step was replaced", "torch.optim.SGD.step = _saved"),
     ("import sys\nsys.setswitchinterval(1e-6)", "thread switch interval changed", "sys.setswitchinterval(0.005)"),
     ("import sys, types\n_saved = sys.modules['helpers.checks']\nsys.modules['helpers.checks'] = types.ModuleType('fake')",
      "sys.modules['helpers.checks'] was replaced", "sys.modules['helpers.checks'] = _saved"),
