@@ -15,11 +15,13 @@ from typing import Any
 #: ``import helpers.course`` (the grader) does not load torch and matplotlib.
 _LOCATIONS = {
     "accuracy": "helpers.metrics",
+    "conv_output_size": "helpers.vision",
     "fit": "helpers.training",
     "get_device": "helpers.device",
     "load_model": "helpers.saving",
     "logits_to_labels": "helpers.metrics",
     "match_binary_logits": "helpers.training",
+    "mnist": "helpers.vision",
     "model_device": "helpers.training",
     "plot_confusion_matrix": "helpers.plotting",
     "plot_decision_boundary": "helpers.plotting",
@@ -53,11 +55,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "accuracy",
+    "conv_output_size",
     "fit",
     "get_device",
     "load_model",
     "logits_to_labels",
     "match_binary_logits",
+    "mnist",
     "model_device",
     "plot_confusion_matrix",
     "plot_decision_boundary",
