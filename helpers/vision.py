@@ -237,3 +237,51 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     if size + 2 * padding < reach:
         raise ValueError(f"a kernel reaching {reach} pixels does not fit in {size} + 2 x {padding} padding pixels")
     return (size + 2 * padding - reach) // stride + 1
+
+
+def prepare(dataset: Any, device: Any = "cpu", mean: float | None = None, std: float | None = None) -> tuple[Any, Any]:
+    """A whole MNIST split as two tensors, converted once: what ``ToTensor()`` does per image, per epoch.
+
+    Args:
+        dataset: A torchvision ``datasets.MNIST`` (its ``data`` is ``uint8 [N, 28, 28]``).
+        device: Where the tensors go (the model's device).
+        mean: With ``std``, normalise as ``transforms.Normalize((mean,), (std,))`` after ``ToTensor()`` does.
+        std: See ``mean``.
+
+    Returns:
+        ``images``, ``float32 [N, 1, 28, 28]`` in ``[0, 1]`` (or normalised), and ``labels``, ``int64 [N]``.
+    """
+    import torch
+
+    images = dataset.data.to(device=device, dtype=torch.float32).div_(255).unsqueeze(1)
+    if (mean is None) != (std is None):
+        raise ValueError("give both mean and std, or neither")
+    if mean is not None:
+        images = images.sub_(mean).div_(std)
+    return images, dataset.targets.to(device=device, dtype=torch.int64)
+
+
+class PreparedBatches:
+    """Mini-batches of prepared tensors by index, like a ``DataLoader`` over them but with no per-image work.
+
+    Iterate once per epoch: with ``shuffle=True`` each pass draws a new order from ``generator``.
+    """
+
+    def __init__(self, images: Any, labels: Any, batch_size: int = 32, shuffle: bool = False, generator: Any = None) -> None:
+        if len(images) != len(labels):
+            raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        self.images, self.labels = images, labels
+        self.batch_size, self.shuffle, self.generator = batch_size, shuffle, generator
+
+    def __len__(self) -> int:
+        return -(-len(self.images) // self.batch_size)
+
+    def __iter__(self):
+        import torch
+
+        count = len(self.images)
+        order = torch.randperm(count, generator=self.generator) if self.shuffle else torch.arange(count)
+        order = order.to(self.images.device)
+        for start in range(0, count, self.batch_size):
+            index = order[start:start + self.batch_size]
+            yield self.images[index], self.labels[index]

@@ -190,3 +190,37 @@ def test_conv_output_size_agrees_with_conv2d_and_maxpool2d_over_random_settings(
             pool = nn.MaxPool2d(kernel, stride=stride, padding=padding, dilation=dilation)
             assert pool(torch.zeros(1, 1, size, size)).shape[-1] == vision.conv_output_size(size, kernel, stride, padding, dilation)
         checked += 1
+
+
+def test_prepared_batches_hold_what_the_dataloader_gives_for_the_same_indices(tmp_path):
+    import torch
+    from torch.utils.data import DataLoader, Subset
+    from torchvision import transforms
+
+    tiny_mnist(vision.raw_folder(tmp_path), train=23, test=5)
+    plain = vision.mnist(tmp_path).train
+    plain.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+    images, labels = vision.prepare(plain, mean=0.1307, std=0.3081)
+    assert images.shape == (23, 1, 28, 28) and images.dtype == torch.float32 and labels.dtype == torch.int64
+
+    order = torch.randperm(23, generator=torch.Generator().manual_seed(1))
+    canonical = list(DataLoader(Subset(plain, order.tolist()), batch_size=8))
+    prepared = list(vision.PreparedBatches(images[order], labels[order], batch_size=8))
+    assert [len(x) for x, _ in prepared] == [8, 8, 7] == [len(x) for x, _ in canonical]
+    for (x1, y1), (x2, y2) in zip(canonical, prepared):
+        assert x1.shape == x2.shape == (len(y1), 1, 28, 28)
+        torch.testing.assert_close(x1, x2)
+        assert torch.equal(y1, y2)
+
+
+def test_prepared_batches_shuffle_every_epoch_and_cover_every_sample_once():
+    import torch
+
+    images, labels = torch.zeros(10, 1, 28, 28), torch.arange(10)
+    batches = vision.PreparedBatches(images, labels, batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(0))
+    epochs = [torch.cat([y for _, y in batches]) for _ in range(2)]
+    assert len(batches) == 3
+    assert all(sorted(epoch.tolist()) == list(range(10)) for epoch in epochs)
+    assert not torch.equal(epochs[0], epochs[1])
+    with pytest.raises(ValueError, match="10 images but 9 labels"):
+        vision.PreparedBatches(images, labels[:9])
