@@ -177,7 +177,7 @@ def _run_job(job: Job, workdir: Path) -> Result:
     return Result(job.student, job.assignment, BROKEN, problems=[problem])
 
 
-def _write_outputs(result: Result, out: Path, notebook_name: str, settings: Settings, db_url: str) -> None:
+def _write_outputs(result: Result, out: Path, notebook_name: str, db_url: str) -> None:
     """Everything one result leaves behind: the graded notebook, feedback, gradebook rows."""
     if result.notebook is not None:
         graded = nbformat.from_dict(result.notebook)
@@ -272,7 +272,7 @@ def grade_batch(project: Project, submissions: Path, out: Path, settings: Settin
             for future in as_completed(futures):
                 result = future.result()
                 try:
-                    _write_outputs(result, out, names[result.assignment], settings, db_url)
+                    _write_outputs(result, out, names[result.assignment], db_url)
                 except Exception as error:  # one failed write must not lose the rest of the batch
                     result.problems.append(f"could not be recorded: {type(error).__name__}: {str(error)[:300]}")
                     result.status = BROKEN

@@ -257,8 +257,11 @@ def grade(job: Job) -> Result:
     if job.feedback:  # here, not in the batch grader: pages render in parallel, one per worker
         from helpers.course.feedback import render_feedback
 
-        result.feedback_html = render_feedback(result.notebook, result.outcomes, student=result.student,
-                                               assignment=result.assignment, notes=result.repairs + result.problems + result.notes)
+        try:
+            result.feedback_html = render_feedback(result.notebook, result.outcomes, student=result.student, assignment=result.assignment,
+                                                   notes=result.repairs + result.problems + result.notes)
+        except Exception as error:  # the grade stands without its page
+            result.notes.append(f"no feedback page: rendering it failed ({type(error).__name__}: {str(error)[:200]})")
     result.seconds = time.perf_counter() - started
     return result
 
