@@ -16,6 +16,7 @@ from typing import Any
 _LOCATIONS = {
     "accuracy": "helpers.metrics",
     "conv_output_size": "helpers.vision",
+    "evaluate": "helpers.training",
     "fit": "helpers.training",
     "get_device": "helpers.device",
     "load_model": "helpers.saving",
@@ -35,6 +36,7 @@ _LOCATIONS = {
     "temporary_mode": "helpers.training",
     "test_step": "helpers.training",
     "Timer": "helpers.timing",
+    "train_epoch": "helpers.training",
     "train_step": "helpers.training",
 }
 
@@ -56,6 +58,7 @@ __version__ = "0.1.0"
 __all__ = [
     "accuracy",
     "conv_output_size",
+    "evaluate",
     "fit",
     "get_device",
     "load_model",
@@ -75,6 +78,7 @@ __all__ = [
     "temporary_mode",
     "test_step",
     "Timer",
+    "train_epoch",
     "train_step",
     "__version__",
 ]

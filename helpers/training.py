@@ -6,7 +6,7 @@ notebook can call them in any order without surprises. A binary classifier's
 ``(n, 1)`` logits are matched to ``(n,)`` labels (see :func:`match_binary_logits`).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import torch
@@ -104,6 +104,57 @@ def predict(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
     """
     with temporary_mode(model, training=False), torch.inference_mode():
         return model(X.to(model_device(model))).cpu()
+
+
+Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
+
+
+def train_epoch(model: nn.Module, batches: Batches, loss_fn: LossFn, optimizer: torch.optim.Optimizer) -> dict[str, float]:
+    """One pass of :func:`train_step` over ``batches`` (a ``DataLoader``, or prepared batches).
+
+    Returns:
+        ``{"loss": ..., "accuracy": ..., "samples": ...}``: the mean loss and the accuracy of the
+        predictions made *during* the epoch (each before its batch's update), weighted by batch size.
+    """
+    device = model_device(model)
+    loss_sum, correct, samples = 0.0, 0, 0
+    with temporary_mode(model, training=True):
+        for X, y in batches:
+            X, y = X.to(device), y.to(device)
+            output = match_binary_logits(model(X), y)
+            loss = loss_fn(output, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.item() * len(y)
+            correct += int((logits_to_labels(output.detach()) == y).sum())
+            samples += len(y)
+    return _epoch_result(loss_sum, correct, samples)
+
+
+def evaluate(model: nn.Module, batches: Batches, loss_fn: LossFn | None = None) -> dict[str, float]:
+    """The model's loss (if ``loss_fn`` is given) and accuracy over ``batches``, in eval mode, without gradients.
+
+    Returns:
+        ``{"loss": ..., "accuracy": ..., "samples": ...}`` (``loss`` is ``nan`` without a ``loss_fn``).
+    """
+    device = model_device(model)
+    loss_sum, correct, samples = 0.0, 0, 0
+    with temporary_mode(model, training=False), torch.inference_mode():
+        for X, y in batches:
+            X, y = X.to(device), y.to(device)
+            output = match_binary_logits(model(X), y)
+            if loss_fn is not None:
+                loss_sum += loss_fn(output, y).item() * len(y)
+            correct += int((logits_to_labels(output) == y).sum())
+            samples += len(y)
+    return _epoch_result(loss_sum if loss_fn is not None else float("nan"), correct, samples)
+
+
+def _epoch_result(loss_sum: float, correct: int, samples: int) -> dict[str, float]:
+    if samples == 0:
+        raise ValueError("no batches: the DataLoader (or prepared batches) yielded nothing")
+    return {"loss": loss_sum / samples, "accuracy": correct / samples, "samples": samples}
 
 
 History = dict[str, list[float]]

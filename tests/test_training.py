@@ -214,3 +214,37 @@ def test_steps_squeeze_binary_logits_to_match_the_labels():
     expected = nn.BCEWithLogitsLoss()(model(X).squeeze(1), y).item()
     assert train_step(model, X, y, nn.BCEWithLogitsLoss(), optimizer) == pytest.approx(expected)
     assert isinstance(test_step(model, X, y, nn.BCEWithLogitsLoss()), float)
+
+
+def digit_batches(n: int = 40, batch_size: int = 16, seed: int = 0) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    generator = torch.Generator().manual_seed(seed)
+    X, y = torch.randn(n, 1, 4, 4, generator=generator), torch.randint(0, 3, (n,), generator=generator)
+    return [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, n, batch_size)]
+
+
+@pytest.mark.parametrize("start_in_training", [True, False])
+def test_train_epoch_and_evaluate_restore_the_mode_and_weigh_batches_by_size(start_in_training):
+    from helpers import evaluate, train_epoch
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3)).train(start_in_training)
+    batches = digit_batches()  # 16 + 16 + 8 samples
+    expected = sum(nn.CrossEntropyLoss(reduction="sum")(model(X), y).item() for X, y in batches) / 40
+    result = evaluate(model, batches, nn.CrossEntropyLoss())
+    assert model.training is start_in_training
+    assert result["samples"] == 40 and result["loss"] == pytest.approx(expected)
+    labels = torch.cat([model(X).argmax(1) == y for X, y in batches])
+    assert result["accuracy"] == pytest.approx(labels.float().mean().item())
+
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    losses = [train_epoch(model, batches, nn.CrossEntropyLoss(), optimizer)["loss"] for _ in range(30)]
+    assert model.training is start_in_training
+    assert losses[-1] < losses[0]
+    assert evaluate(model, batches)["loss"] != evaluate(model, batches)["loss"]  # nan without a loss_fn
+
+
+def test_evaluate_of_nothing_says_so():
+    from helpers import evaluate
+
+    with pytest.raises(ValueError, match="yielded nothing"):
+        evaluate(nn.Linear(2, 2), [])
