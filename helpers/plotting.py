@@ -184,3 +184,105 @@ def plot_confusion_matrix(
     display = ConfusionMatrixDisplay(matrix, display_labels=list(class_names) if class_names is not None else None)
     display.plot(ax=ax, cmap="Blues", colorbar=False, values_format=".2f" if normalize else "d")
     return ax
+
+
+def plot_image_grid(
+    images: torch.Tensor,
+    titles: Sequence[str] | None = None,
+    colors: Sequence[str] | None = None,
+    cols: int = 5,
+) -> plt.Figure:
+    """Show images in a grid, one title (and title colour) each.
+
+    Args:
+        images: ``(n, 1, h, w)`` or ``(n, h, w)`` grey images, any dtype, on any device (a CPU copy is drawn).
+        titles: One title per image (optional).
+        colors: One title colour per image (optional), e.g. green for right, red for wrong.
+        cols: Images per row.
+
+    Returns:
+        The figure.
+    """
+    pictures = _cpu(images)
+    if pictures.ndim == 4 and pictures.shape[1] == 1:
+        pictures = pictures[:, 0]
+    if pictures.ndim != 3:
+        raise ValueError(f"expected images of shape (n, 1, h, w) or (n, h, w), got {tuple(images.shape)}")
+    count = len(pictures)
+    if count == 0:
+        raise ValueError("no images to show")
+    cols = min(cols, count)
+    rows = -(-count // cols)
+    figure, axes = plt.subplots(rows, cols, figsize=(1.8 * cols, 2.0 * rows), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < count:
+            ax.imshow(pictures[index].float().numpy(), cmap="gray")
+            if titles is not None:
+                ax.set_title(titles[index], color=colors[index] if colors is not None else "black", fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def _predict_with_confidence(model: nn.Module, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predicted labels and their softmax probabilities (eval mode, the model's own device; CPU results)."""
+    from helpers.training import predict
+
+    logits = predict(model, images)
+    labels = logits_to_labels(logits)
+    if logits.ndim != 2 or logits.shape[1] == 1:
+        raise ValueError(f"expected one logit per class, shape (n, k), got {tuple(logits.shape)}")
+    confidence = torch.softmax(logits.float(), dim=1).gather(1, labels.unsqueeze(1)).squeeze(1)
+    return labels, confidence
+
+
+def _name(label: int, class_names: Sequence[str] | None) -> str:
+    return str(class_names[label]) if class_names is not None else str(label)
+
+
+def plot_prediction_grid(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    class_names: Sequence[str] | None = None,
+    cols: int = 3,
+) -> plt.Figure:
+    """The model's prediction for each image: title ``predicted (true ...)``, green when right, red when wrong.
+
+    The model runs in eval mode on its own device and is left as it was; ``images`` must be
+    preprocessed as for training (for a 3x3 grid, pass 9 test images).
+    """
+    predicted, _ = _predict_with_confidence(model, images)
+    true = _cpu(labels).long()
+    titles = [f"{_name(int(p), class_names)} (true {_name(int(t), class_names)})" for p, t in zip(predicted, true)]
+    colors = ["tab:green" if p == t else "tab:red" for p, t in zip(predicted, true)]
+    return plot_image_grid(images, titles, colors, cols=cols)
+
+
+def plot_misclassified(
+    model: nn.Module,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    class_names: Sequence[str] | None = None,
+    max_images: int = 15,
+    cols: int = 5,
+) -> tuple[plt.Figure, torch.Tensor]:
+    """The images the model gets wrong, most confident mistakes first, with true and predicted labels.
+
+    Returns:
+        The figure and the indices (into ``images``) of every misclassified image, in the order shown.
+
+    Raises:
+        ValueError: The model gets every image right (there is nothing to show).
+    """
+    predicted, confidence = _predict_with_confidence(model, images)
+    true = _cpu(labels).long()
+    wrong = torch.nonzero(predicted != true).flatten()
+    if len(wrong) == 0:
+        raise ValueError(f"the model classifies all {len(true)} images correctly: nothing to show")
+    wrong = wrong[torch.argsort(confidence[wrong], descending=True)]
+    shown = wrong[:max_images]
+    titles = [f"true {_name(int(true[i]), class_names)}, said {_name(int(predicted[i]), class_names)}\n"
+              f"{float(confidence[i]):.0%} sure" for i in shown]
+    figure = plot_image_grid(_cpu(images)[shown], titles, ["tab:red"] * len(shown), cols=cols)
+    return figure, wrong

@@ -155,3 +155,57 @@ def test_normalized_confusion_matrix_rows_sum_to_one():
 def test_confusion_matrix_refuses_lists_of_different_lengths():
     with pytest.raises(ValueError, match="3 labels but y_pred has 2"):
         plot_confusion_matrix([0, 1, 1], [0, 1])
+
+
+class Lookup(torch.nn.Module):
+    """A 'model' whose logits are given: row i of ``logits`` for the image whose pixel [0, 0] is i."""
+
+    def __init__(self, logits: torch.Tensor) -> None:
+        super().__init__()
+        self.logits = torch.nn.Parameter(logits, requires_grad=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.logits[x[:, 0, 0, 0].long()]
+
+
+def digits(n: int) -> torch.Tensor:
+    images = torch.zeros(n, 1, 28, 28)
+    images[:, 0, 0, 0] = torch.arange(n, dtype=torch.float32)
+    return images
+
+
+def test_image_grid_takes_either_shape_and_leaves_the_tensor_alone():
+    from helpers import plot_image_grid
+
+    images = digits(7).requires_grad_()
+    figure = plot_image_grid(images, titles=[str(i) for i in range(7)], cols=3)
+    shown = [ax for ax in figure.axes if ax.images]
+    assert len(figure.axes) == 9 and len(shown) == 7
+    assert [ax.get_title() for ax in shown] == [str(i) for i in range(7)]
+    assert np.array_equal(shown[3].images[0].get_array(), images[3, 0].detach().numpy())
+    assert sum(bool(ax.images) for ax in plot_image_grid(images[:, 0].detach()).axes) == 7  # (n, h, w), 2 rows of 5
+    with pytest.raises(ValueError, match=r"\(n, 1, h, w\) or \(n, h, w\)"):
+        plot_image_grid(torch.zeros(2, 3, 28, 28))
+
+
+def test_prediction_grid_titles_are_green_when_right_and_red_when_wrong():
+    from helpers import plot_prediction_grid
+
+    logits = torch.eye(3)[[0, 2, 1, 1]]  # predictions 0, 2, 1, 1
+    model = Lookup(logits).train()
+    figure = plot_prediction_grid(model, digits(4), torch.tensor([0, 1, 1, 2]), class_names=["zero", "one", "two"])
+    titles = [(ax.get_title(), ax.title.get_color()) for ax in figure.axes if ax.images]
+    assert titles == [("zero (true zero)", "tab:green"), ("two (true one)", "tab:red"),
+                      ("one (true one)", "tab:green"), ("one (true two)", "tab:red")]
+    assert model.training, "the caller's model is back in training mode"
+
+
+def test_misclassified_shows_the_most_confident_mistakes_first():
+    from helpers import plot_misclassified
+
+    logits = torch.tensor([[5.0, 0.0], [0.0, 1.0], [0.0, 4.0], [3.0, 0.0]])  # predicts 0, 1, 1, 0
+    figure, wrong = plot_misclassified(Lookup(logits), digits(4), torch.tensor([1, 1, 0, 0]))
+    assert wrong.tolist() == [0, 2]  # 99% sure, then 98% sure
+    assert [ax.get_title().splitlines()[0] for ax in figure.axes if ax.images] == ["true 1, said 0", "true 0, said 1"]
+    with pytest.raises(ValueError, match="all 4 images correctly"):
+        plot_misclassified(Lookup(logits), digits(4), torch.tensor([0, 1, 1, 0]))
