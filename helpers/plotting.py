@@ -229,9 +229,9 @@ def _predict_with_confidence(model: nn.Module, images: torch.Tensor) -> tuple[to
     from helpers.training import predict
 
     logits = predict(model, images)
-    labels = logits_to_labels(logits)
     if logits.ndim != 2 or logits.shape[1] == 1:
         raise ValueError(f"expected one logit per class, shape (n, k), got {tuple(logits.shape)}")
+    labels = logits_to_labels(logits)
     confidence = torch.softmax(logits.float(), dim=1).gather(1, labels.unsqueeze(1)).squeeze(1)
     return labels, confidence
 
