@@ -243,7 +243,8 @@ def prepare(dataset: Any, device: Any = "cpu", mean: float | None = None, std: f
     """A whole MNIST split as two tensors, converted once: what ``ToTensor()`` does per image, per epoch.
 
     Args:
-        dataset: A torchvision ``datasets.MNIST`` (its ``data`` is ``uint8 [N, 28, 28]``).
+        dataset: A torchvision ``datasets.MNIST`` (its ``data`` is ``uint8 [N, 28, 28]``), or a
+            ``Subset`` of one (what ``random_split`` returns), at any depth: then only its items, in its order.
         device: Where the tensors go (the model's device).
         mean: With ``std``, normalise as ``transforms.Normalize((mean,), (std,))`` after ``ToTensor()`` does.
         std: See ``mean``.
@@ -253,12 +254,18 @@ def prepare(dataset: Any, device: Any = "cpu", mean: float | None = None, std: f
     """
     import torch
 
-    images = dataset.data.to(device=device, dtype=torch.float32).div_(255).unsqueeze(1)
     if (mean is None) != (std is None):
         raise ValueError("give both mean and std, or neither")
+    index = None
+    while isinstance(dataset, torch.utils.data.Subset):  # a split of a split: compose the positions
+        positions = torch.as_tensor(dataset.indices, dtype=torch.int64)
+        index = positions if index is None else positions[index]
+        dataset = dataset.dataset
+    data, targets = (dataset.data, dataset.targets) if index is None else (dataset.data[index], dataset.targets[index])
+    images = data.to(device=device, dtype=torch.float32).div_(255).unsqueeze(1)
     if mean is not None:
         images = images.sub_(mean).div_(std)
-    return images, dataset.targets.to(device=device, dtype=torch.int64)
+    return images, targets.to(device=device, dtype=torch.int64)
 
 
 class PreparedBatches:
@@ -285,3 +292,52 @@ class PreparedBatches:
         for start in range(0, count, self.batch_size):
             index = order[start:start + self.batch_size]
             yield self.images[index], self.labels[index]
+
+
+def random_affine(
+    images: Any,
+    degrees: float = 10.0,
+    shift: float = 2.0,
+    scale: float = 0.1,
+    fill: float = 0.0,
+    generator: Any = None,
+) -> Any:
+    """A new random small rotation, shift and zoom for every image of a batch: augmentation that keeps digits' labels.
+
+    What ``transforms.RandomAffine(degrees, translate, scale)`` does to one PIL image at a time,
+    done for a whole batch of prepared tensors at once, on their device.
+
+    Args:
+        images: ``float [B, C, H, W]`` (prepared, normalised or not).
+        degrees: Largest rotation, either way.
+        shift: Largest shift in pixels, along each axis.
+        scale: Largest zoom in or out, as a fraction (0.1: 90% to 110% of the size).
+        fill: The value of the background that moves in at the borders (0 before
+            normalisation; ``-mean / std`` after it).
+        generator: A CPU ``torch.Generator`` for repeatable draws.
+
+    Returns:
+        A new tensor of the same shape, dtype and device; ``images`` is left unchanged.
+    """
+    import math
+
+    import torch
+    import torch.nn.functional as F
+
+    if images.ndim != 4:
+        raise ValueError(f"random_affine wants a batch [B, C, H, W], got shape {tuple(images.shape)}")
+    count, _, height, width = images.shape
+
+    def uniform(*size: int) -> torch.Tensor:  # in [-1, 1), drawn on the CPU so that a generator repeats
+        return torch.rand(*size, generator=generator).mul_(2).sub_(1)
+
+    angle = uniform(count) * math.radians(degrees)
+    zoom = 1 + uniform(count) * scale
+    theta = torch.zeros(count, 2, 3)
+    theta[:, 0, 0], theta[:, 0, 1] = angle.cos() / zoom, -angle.sin() / zoom
+    theta[:, 1, 0], theta[:, 1, 1] = angle.sin() / zoom, angle.cos() / zoom
+    theta[:, 0, 2] = uniform(count) * shift * 2 / width  # affine_grid measures in half-widths
+    theta[:, 1, 2] = uniform(count) * shift * 2 / height
+    grid = F.affine_grid(theta.to(images.device, images.dtype), list(images.shape), align_corners=False)
+    moved = F.grid_sample(images - fill, grid, align_corners=False, padding_mode="zeros")
+    return moved + fill

