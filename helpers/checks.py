@@ -366,14 +366,14 @@ KNOWN_MISTAKES = (
 )
 
 
-def diagnose(error: BaseException) -> Mistake | None:
-    """The classic mistake behind ``error``, or ``None`` if it is not one we know."""
+def diagnose(error: BaseException, mistakes: Sequence[Mistake] = KNOWN_MISTAKES) -> Mistake | None:
+    """The classic mistake behind ``error`` (the first of ``mistakes`` that matches), or ``None``."""
     message = str(error)
-    return next((m for m in KNOWN_MISTAKES if re.search(m.pattern, message)), None)
+    return next((m for m in mistakes if re.search(m.pattern, message)), None)
 
 
 @contextmanager
-def named_mistakes(what: str) -> Iterator[None]:
+def named_mistakes(what: str, mistakes: Sequence[Mistake] = KNOWN_MISTAKES) -> Iterator[None]:
     """Turn a classic mistake's PyTorch error into a :class:`CheckError` that names it.
 
     Errors that are not a known mistake pass through unchanged.
@@ -387,12 +387,14 @@ def named_mistakes(what: str) -> Iterator[None]:
 
     Args:
         what: The call being checked, as the learner would write it.
+        mistakes: The mistakes to recognise, the first match wins (a chapter can put its own,
+            more specific ones before :data:`KNOWN_MISTAKES`).
     """
     __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
     try:
         yield
     except (RuntimeError, ValueError, IndexError, TypeError) as error:
-        mistake = diagnose(error)
+        mistake = diagnose(error, mistakes)
         if mistake is None:
             raise
         message = "\n".join([
@@ -417,7 +419,7 @@ def _resolve(dotted: str) -> tuple[Any, str]:
 
 
 @contextmanager
-def forbid_calls(*names: str, what: str) -> Iterator[None]:
+def forbid_calls(*names: str, what: str, hint: str | None = None) -> Iterator[None]:
     """Make the named functions raise :class:`CheckError` while the block runs.
 
     For exercises that ask learners to write something PyTorch already has
@@ -433,6 +435,7 @@ def forbid_calls(*names: str, what: str) -> Iterator[None]:
         *names: Dotted names of the functions or methods to forbid, e.g. ``"torch.softmax"``,
             ``"torch.Tensor.softmax"`` or ``"torch.nn.Softmax.forward"``.
         what: The call being checked, as the learner would write it.
+        hint: Replaces the usual hint (write it from basic tensor operations).
     """
     __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
     saved = []
@@ -447,7 +450,7 @@ def forbid_calls(*names: str, what: str) -> Iterator[None]:
                 f"{what} called {name}, which this exercise asks you to write yourself.",
                 "your own code, from basic tensor operations",
                 f"a call of {name}",
-                "write it with torch.exp, sums, max and arithmetic; that is the exercise.",
+                hint or "write it with torch.exp, sums, max and arithmetic; that is the exercise.",
             )
 
         return refused

@@ -165,6 +165,24 @@ def test_diagnose_knows_each_mistake_by_its_message_only():
     assert checks.diagnose(RuntimeError("CUDA out of memory")) is None
 
 
+def test_named_mistakes_tries_a_chapters_own_mistakes_first():
+    own = checks.Mistake(r"mat1 and mat2 shapes cannot be multiplied", "the classifier's in_features", "count the pixels after pooling.")
+    with pytest.raises(CheckError) as info:
+        with checks.named_mistakes("TinyVGG()(images)", mistakes=(own, *checks.KNOWN_MISTAKES)):
+            torch.nn.Linear(3, 4)(torch.randn(5, 2))
+    assert info.value.args[0].splitlines()[0] == "TinyVGG()(images) failed: the classifier's in_features."
+    assert info.value.args[0].endswith("Hint: count the pixels after pooling.")
+    assert checks.diagnose(RuntimeError("CUDA out of memory"), (own,)) is None
+
+
+def test_forbid_calls_can_say_what_to_do_instead():
+    with pytest.raises(CheckError) as info:
+        with checks.forbid_calls("torch.tanh", what="tanh(x)", hint="write the loop yourself."):
+            torch.tanh(torch.zeros(1))
+    assert str(info.value).endswith("Hint: write the loop yourself.")
+    assert torch.tanh(torch.zeros(1)).item() == 0.0
+
+
 def test_forbid_calls_names_the_forbidden_function_and_restores_everything():
     x = torch.tensor([0.5, -1.0])
     originals = (torch.tanh, torch.nn.functional.tanh, torch.nn.Tanh.forward)
