@@ -73,6 +73,13 @@ TAMPERING = [
     ("import sys\nsys.setswitchinterval(1e-6)", "thread switch interval changed", "sys.setswitchinterval(0.005)"),
     ("import sys, types\n_saved = sys.modules['helpers.checks']\nsys.modules['helpers.checks'] = types.ModuleType('fake')",
      "sys.modules['helpers.checks'] was replaced", "sys.modules['helpers.checks'] = _saved"),
+    # Chapter 03's checks: no read-only cell has imported them yet; the guard preloads them into its baseline.
+    ("import helpers.vision_checks as vc\n_saved = vc.check_trained_classifier\nvc.check_trained_classifier = lambda *a, **k: 1.0",
+     "helpers.vision_checks.check_trained_classifier was replaced", "vc.check_trained_classifier = _saved"),
+    ("import helpers.vision_checks as vc\n_saved = vc.fail\nvc.fail = lambda *a, **k: None", "helpers.vision_checks.fail was replaced",
+     "vc.fail = _saved"),
+    ("import sys, types\n_saved = sys.modules['helpers.vision_checks']\nsys.modules['helpers.vision_checks'] = types.ModuleType('fake')",
+     "sys.modules['helpers.vision_checks'] was replaced", "sys.modules['helpers.vision_checks'] = _saved"),
 ]
 
 
@@ -86,6 +93,10 @@ def runs(tmp_path_factory):
         plan.append(PlannedCell(len(plan), ANSWER, undo, f"undo{i}"))
     plan.append(PlannedCell(len(plan), ANSWER, "check_true = lambda *a, **k: None", "rebind"))
     plan.append(PlannedCell(len(plan), TEST, "check_true(False, 'the real check_true runs')\nprint('never')", "rebind_test"))
+    plan.append(PlannedCell(len(plan), LOCKED, "from helpers.vision_checks import check_misclassified_indices", "setup_vision"))
+    plan.append(PlannedCell(len(plan), ANSWER, "check_misclassified_indices = lambda *a, **k: None", "rebind_vision"))
+    plan.append(PlannedCell(len(plan), TEST, "check_misclassified_indices(lambda t, p: t != p, torch.tensor([1]), torch.tensor([2]))\n"
+                            "print('never')", "rebind_vision_test"))
     plan.append(PlannedCell(len(plan), ANSWER, "def peek():\n    import sys\n    return sys._getframe(1).f_locals\npeek()", "peek"))
     folder = tmp_path_factory.mktemp("guard")
     (folder / "submission").mkdir()
@@ -132,6 +143,12 @@ def test_tests_use_the_functions_the_read_only_cells_imported(runs):
     run = runs["rebind_test"]
     assert run.reply == "error" and not run.completed
     assert any("the real check_true runs" in o.get("evalue", "") for o in run.outputs)
+
+
+def test_tests_use_the_vision_checks_the_read_only_cells_imported(runs):
+    run = runs["rebind_vision_test"]
+    assert run.reply == "error" and not run.completed
+    assert any("returns a mask, not indices" in o.get("evalue", "") for o in run.outputs), run.outputs
 
 
 def test_reading_the_tests_frames_is_seen_and_stays_seen(runs):

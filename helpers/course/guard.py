@@ -56,6 +56,8 @@ PRELOAD = (
     "helpers.results",
     "helpers.seeding",
     "helpers.training",
+    "helpers.vision",
+    "helpers.vision_checks",
     "helpers.course.guard",
 )
 
