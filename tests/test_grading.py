@@ -5,8 +5,10 @@ One module-scoped run grades a folder of submissions built from every assignment
 the reference solution, the untouched student version, and one submission per exercise with only
 that exercise solved. Chapter 00 adds submissions with typical problems (a wrong shape, a noisy
 warning, a crashing kernel, a file that is not a notebook); chapter 02 adds the classic
-classification mistakes, whose feedback must name them. Cheats and hostile submissions are in
-tests/test_adversarial.py.
+classification mistakes, whose feedback must name them; chapter 03 puts classic mistakes in six
+of its exercises into one submission. The kernels read MNIST from a read-only
+course data folder (``--data``), as an instructor's grading would. Cheats and hostile submissions
+are in tests/test_adversarial.py.
 """
 
 import csv
@@ -22,11 +24,13 @@ from helpers.course.grading import Settings, grade_batch
 from helpers.course.outcomes import PASSED
 from helpers.course.project import load_project
 from helpers.course.submission import BROKEN, Result
+from helpers.vision import raw_folder, write_offline_split
 
 pytestmark = pytest.mark.slow
 
 ASSIGNMENTS = load_project(ROOT).assignments()
 ASSIGNMENT_02 = "02_pytorch_classification"
+ASSIGNMENT_03 = "03_pytorch_computer_vision"
 NOTEBOOK = f"{ASSIGNMENT_00}_exercises.ipynb"
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
 
@@ -128,6 +132,30 @@ def add_classification_mistakes(folder: Path, solution: nbformat.NotebookNode) -
         submit(folder, student, mistaken, ASSIGNMENT_02)
 
 
+#: A chapter 03 submission with a classic mistake in each of several exercises (one submission keeps CI short):
+#: (answer cell, the change, how that exercise's test names it).
+VISION_MISTAKES = [
+    ("ex02_answer", ("DataLoader(test, batch_size=batch_size, shuffle=False)", "DataLoader(test, batch_size=batch_size, shuffle=True)"),
+     "the test loader shuffles"),
+    ("ex03_answer", ("return self.classifier(self.block_2(self.block_1(x)))",
+                     "return self.classifier(self.block_2(self.block_1(x))).softmax(dim=1)"), "returns probabilities, not logits"),
+    ("ex04_answer", ("    model.eval()\n", ""), "ran the model in training mode: call model.eval()"),
+    ("ex06_answer", ("    model.eval()\n", ""), "ran the model in training mode: call model.eval()"),
+    ("ex07_answer", ("y_true.long() * num_classes + y_pred.long()", "y_pred.long() * num_classes + y_true.long()"),
+     "rows and columns swapped (transposed)"),
+    ("ex09_answer", ("return torch.nonzero(y_true != y_pred).flatten()", "return y_true != y_pred"), "returns a mask, not indices"),
+]
+
+
+def add_vision_mistakes(folder: Path, solution: nbformat.NotebookNode) -> None:
+    mistaken = nbformat.from_dict(solution)
+    for grade_id, (old, new), _ in VISION_MISTAKES:
+        answer = cell_by_id(mistaken, grade_id)
+        assert old in answer.source, f"{grade_id} no longer contains {old!r}"
+        answer.source = answer.source.replace(old, new)
+    submit(folder, "vision_mistakes", mistaken, ASSIGNMENT_03)
+
+
 @pytest.fixture(scope="module")
 def grading(project, tmp_path_factory):
     """Autograde every submission once; return (results by (student, assignment), working folder)."""
@@ -142,9 +170,14 @@ def grading(project, tmp_path_factory):
             submit(folder, only(assignment, grade_id), one, assignment)
     add_problem_submissions(folder, read_pair(project, ASSIGNMENT_00)[0])
     add_classification_mistakes(folder, read_pair(project, ASSIGNMENT_02)[0])
+    add_vision_mistakes(folder, read_pair(project, ASSIGNMENT_03)[0])
 
+    data = tmp_path_factory.mktemp("course_data")  # the instructor's data folder: MNIST's files (here the offline split)
+    write_offline_split(raw_folder(data))
+    for path in [data, *data.rglob("*")]:  # readable by the kernels' own user ids (pytest makes its folders 0700)
+        path.chmod(0o755 if path.is_dir() else 0o644)
     workdir = tmp_path_factory.mktemp("course")
-    batch = grade_batch(project, folder, workdir, Settings(jobs=2, feedback=True))
+    batch = grade_batch(project, folder, workdir, Settings(jobs=2, feedback=True, data_dir=data))
     return {(g.student, g.assignment): g for g in batch.results}, workdir
 
 
@@ -224,6 +257,21 @@ def test_classic_classification_mistakes_cost_their_exercise_and_are_named(proje
     error = next(o for o in test_cell.outputs if o.output_type == "error")
     assert error.ename == "CheckError"
     assert named in error.evalue.splitlines()[0], error.evalue
+
+
+def test_several_vision_mistakes_each_cost_their_exercise_and_are_named(project, grading):
+    graded = result(grading, "vision_mistakes", ASSIGNMENT_03)
+    points = exercise_points(read_pair(project, ASSIGNMENT_03)[0])
+    mistaken = {grade_id: named for grade_id, _, named in VISION_MISTAKES}
+    assert len(mistaken) == len(VISION_MISTAKES) >= 5, "one mistake per exercise"
+    assert graded.status != BROKEN, graded.reason
+    assert graded.score == graded.max_score - sum(points[g] for g in mistaken), points_of(graded)
+    path = grading[1] / "autograded" / "vision_mistakes" / ASSIGNMENT_03 / notebook_name(ASSIGNMENT_03)
+    nb = nbformat.read(path, as_version=4)
+    for grade_id, named in mistaken.items():
+        error = next(o for o in cell_by_id(nb, grade_id.replace("_answer", "_test")).outputs if o.output_type == "error")
+        assert error.ename == "CheckError"
+        assert named in error.evalue.splitlines()[0], error.evalue
 
 
 def test_warnings_in_test_cells_cost_no_points(grading):
