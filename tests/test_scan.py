@@ -238,7 +238,8 @@ def test_the_reference_answers_raise_no_flags(path):
     nb = nbformat.read(path, as_version=4)
     cells = answer_cells(nb)
     imported = locked_names(nb)
-    assert len(cells) >= 5 and {"check_close", "fail", "torch", "device"} <= imported
+    # The read-only cells' names are found: torch, device and the checks (helpers.checks, or a chapter's own module).
+    assert len(cells) >= 5 and {"torch", "device"} <= imported and any(name.startswith("check_") for name in imported)
     assert scan_cells(cells, imported) == []
     locked = [c.source for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("locked")]
     assert scan_cells(cells, bound_names(locked)) == []
