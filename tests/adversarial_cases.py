@@ -20,12 +20,13 @@ is not root, i.e. when the grader's sandbox dropped its privileges.
 
 import copy
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from submissions import cell_by_id, notebook_name, solve
 
 A00 = "00_pytorch_fundamentals"
 A02 = "02_pytorch_classification"
@@ -33,13 +34,6 @@ A02 = "02_pytorch_classification"
 HONEST, CHEAT, DESTRUCTIVE, REJECTED = "honest", "cheat", "destructive", "rejected"
 #: Who can tell that a cheat cheated: the kernel's guard, the static scan, the grader's own limits.
 GUARD, SCAN, LIMITS = "guard", "scan", "limits"
-
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
-
-
-def notebook_name(assignment: str) -> str:
-    return f"{assignment}_exercises.ipynb"
-
 
 @dataclass
 class Env:
@@ -110,26 +104,9 @@ def meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def cell_by_id(nb, grade_id: str):
-    return next(c for c in nb.cells if meta(c).get("grade_id") == grade_id)
-
-
 def index_of(nb, grade_id: str) -> int:
     return next(i for i, c in enumerate(nb.cells) if meta(c).get("grade_id") == grade_id)
 
-
-def exercise_points(nb) -> dict[str, float]:
-    """Points per answer cell: the test cells after an answer belong to it."""
-    points: dict[str, float] = {}
-    current = None
-    for cell in nb.cells:
-        m = meta(cell)
-        if m.get("solution"):
-            current = m["grade_id"]
-            points[current] = 0.0
-        elif m.get("grade") and cell.cell_type == "code":
-            points[current] += float(m["points"])
-    return points
 
 
 def tests_of(nb) -> dict[str, str]:
@@ -142,11 +119,6 @@ def tests_of(nb) -> dict[str, str]:
         elif m.get("grade") and cell.cell_type == "code":
             owner[m["grade_id"]] = current
     return owner
-
-
-def solve(student, solution, grade_id: str) -> None:
-    """Put the solution's answer for ``grade_id`` into the student's notebook, as a student would type it."""
-    cell_by_id(student, grade_id).source = SOLUTION_MARKERS.sub("", cell_by_id(solution, grade_id).source)
 
 
 def extra_cell(source: str):

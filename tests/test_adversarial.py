@@ -40,7 +40,7 @@ import psutil
 import pytest
 
 from adversarial_cases import A00, A02, CASES, CHEAT, DESTRUCTIVE, GUARD, HONEST, REJECTED, SCAN, Env, meta
-from adversarial_cases import exercise_points, notebook_name
+from submissions import exercise_points, notebook_name
 from adversarial_cases import tests_of as owners_of
 from conftest import ROOT, copy_course
 from helpers.course import gradebook, grading

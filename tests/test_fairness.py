@@ -9,8 +9,6 @@ instructor grades: the test cells run as nbgrader runs them, hidden tests includ
 with ``-k 00_pytorch`` (only that assignment is graded).
 """
 
-from pathlib import Path
-
 import pytest
 
 from answers import BANKS

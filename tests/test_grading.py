@@ -8,7 +8,7 @@ warning, a crashing kernel, a file that is not a notebook); chapter 02 adds the 
 classification mistakes, whose feedback must name them; chapter 03 puts classic mistakes in six
 of its exercises into one submission. The kernels read MNIST from a read-only
 course data folder (``--data``), as an instructor's grading would. Cheats and hostile submissions
-are in tests/test_adversarial.py.
+are in tests/test_adversarial.py; correct answers in other styles and wrong ones in tests/test_fairness.py.
 """
 
 import csv
@@ -24,7 +24,7 @@ from helpers.course.grading import Settings, grade_batch
 from helpers.course.outcomes import PASSED
 from helpers.course.project import load_project
 from helpers.course.submission import BROKEN, Result
-from helpers.vision import raw_folder, write_offline_split
+from submissions import cell_by_id, course_data, exercise_points, notebook_name, read_pair, solve, submit
 
 pytestmark = pytest.mark.slow
 
@@ -32,57 +32,6 @@ ASSIGNMENTS = load_project(ROOT).assignments()
 ASSIGNMENT_02 = "02_pytorch_classification"
 ASSIGNMENT_03 = "03_pytorch_computer_vision"
 NOTEBOOK = f"{ASSIGNMENT_00}_exercises.ipynb"
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
-
-
-def notebook_name(assignment: str) -> str:
-    return f"{assignment}_exercises.ipynb"
-
-
-def exercise_points(nb: nbformat.NotebookNode) -> dict[str, float]:
-    """Points per answer cell: the test cells after an answer belong to it."""
-    points: dict[str, float] = {}
-    current = None
-    for cell in nb.cells:
-        meta = hygiene.nbgrader_meta(cell)
-        if meta.get("solution"):
-            current = meta["grade_id"]
-            points[current] = 0.0
-        elif hygiene.is_test_cell(cell):
-            assert current, f"test cell {meta['grade_id']} comes before any answer cell"
-            points[current] += meta["points"]
-    return points
-
-
-def cell_by_id(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
-    return next(c for c in nb.cells if hygiene.nbgrader_meta(c).get("grade_id") == grade_id)
-
-
-def solve(student: nbformat.NotebookNode, solution: nbformat.NotebookNode, grade_id: str) -> None:
-    """Put the solution's answer for ``grade_id`` into the student's notebook, as a student would type it."""
-    cell_by_id(student, grade_id).source = SOLUTION_MARKERS.sub("", cell_by_id(solution, grade_id).source)
-
-
-def read_pair(project, assignment: str) -> tuple[nbformat.NotebookNode, nbformat.NotebookNode]:
-    name = notebook_name(assignment)
-    solution = nbformat.read(project.solutions_dir / assignment / name, as_version=4)
-    student = nbformat.read(project.exercises_dir / assignment / name, as_version=4)
-    return solution, student
-
-
-@pytest.fixture(scope="module")
-def notebooks(project):
-    """Chapter 00's solution and student version."""
-    return read_pair(project, ASSIGNMENT_00)
-
-
-def submit(folder: Path, student: str, nb: nbformat.NotebookNode | str, assignment: str = ASSIGNMENT_00) -> None:
-    path = folder / student / assignment / notebook_name(assignment)
-    path.parent.mkdir(parents=True)
-    if isinstance(nb, str):
-        path.write_text(nb)
-    else:
-        nbformat.write(nb, path)
 
 
 def only(assignment: str, grade_id: str) -> str:
@@ -94,7 +43,7 @@ def add_problem_submissions(folder: Path, solution: nbformat.NotebookNode) -> No
     """Chapter 00 submissions with the typical problems a grader meets."""
     wrong_shape = nbformat.from_dict(solution)
     cell_by_id(wrong_shape, "ex01_answer").source = "random_tensor = torch.rand(7, 1)"
-    submit(folder, "wrong_shape", wrong_shape)
+    submit(folder, "wrong_shape", wrong_shape, ASSIGNMENT_00)
 
     # A student's function that warns while the test cell runs it: stderr must not cost points.
     noisy = nbformat.from_dict(solution)
@@ -105,12 +54,12 @@ def add_problem_submissions(folder: Path, solution: nbformat.NotebookNode) -> No
         "    warnings.warn('a leftover debugging warning')\n"
         "    return _solved(matrix, row)\n"
     )
-    submit(folder, "noisy", noisy)
+    submit(folder, "noisy", noisy, ASSIGNMENT_00)
 
     crashing = nbformat.from_dict(solution)
     cell_by_id(crashing, "ex01_answer").source = "import os\nos._exit(1)"
-    submit(folder, "kernel_dies", crashing)
-    submit(folder, "not_json", '{"cells": [ this is not a notebook')
+    submit(folder, "kernel_dies", crashing, ASSIGNMENT_00)
+    submit(folder, "not_json", '{"cells": [ this is not a notebook', ASSIGNMENT_00)
 
 
 #: Chapter 02 submissions with one classic mistake each: (student, answer cell, the change, how feedback names it).
@@ -172,10 +121,7 @@ def grading(project, tmp_path_factory):
     add_classification_mistakes(folder, read_pair(project, ASSIGNMENT_02)[0])
     add_vision_mistakes(folder, read_pair(project, ASSIGNMENT_03)[0])
 
-    data = tmp_path_factory.mktemp("course_data")  # the instructor's data folder: MNIST's files (here the offline split)
-    write_offline_split(raw_folder(data))
-    for path in [data, *data.rglob("*")]:  # readable by the kernels' own user ids (pytest makes its folders 0700)
-        path.chmod(0o755 if path.is_dir() else 0o644)
+    data = course_data(tmp_path_factory.mktemp("course_data"))  # the instructor's data folder: MNIST's files
     workdir = tmp_path_factory.mktemp("course")
     batch = grade_batch(project, folder, workdir, Settings(jobs=2, feedback=True, data_dir=data))
     return {(g.student, g.assignment): g for g in batch.results}, workdir
@@ -224,6 +170,24 @@ def test_one_solved_exercise_earns_exactly_its_points(project, grading, assignme
         graded = result(grading, only(assignment, grade_id), assignment)
         assert graded.status != BROKEN, graded.reason
         assert graded.score == worth, f"solving only {grade_id} gave {graded.score}, expected {worth}: {points_of(graded)}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_run_all_on_the_student_version_fails_only_in_answer_and_test_cells(project, grading, assignment):
+    """The untouched student version: answer cells raise NotImplementedError (or define a stub), every test
+    cell fails, and no read-only cell fails (nbgrader's ``validate --invert`` idea)."""
+    graded = nbformat.read(grading[1] / "autograded" / "blank" / assignment / notebook_name(assignment), as_version=4)
+    for cell in graded.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = hygiene.nbgrader_meta(cell)
+        errors = [o.ename for o in cell.outputs if o.output_type == "error"]
+        if meta.get("solution"):
+            assert set(errors) <= {"NotImplementedError"}, f"{meta['grade_id']}: {errors}"
+        elif hygiene.is_test_cell(cell):
+            assert errors, f"{meta['grade_id']} passes on the untouched stub"
+        else:
+            assert not errors, f"the read-only cell {meta['grade_id']} fails in the student version: {errors}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

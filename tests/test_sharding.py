@@ -11,7 +11,6 @@ should hold); those tests fail until the grader is fixed.
 
 import csv
 import json
-import re
 import os
 import subprocess
 import sys
@@ -26,13 +25,12 @@ from sqlalchemy.engine import make_url
 
 from conftest import ASSIGNMENT_00, ROOT, course_cli
 from postgres_server import create_database
+from submissions import solve
 from helpers.course import gradebook, grading, nbgrading, outcomes
-from helpers.course.hygiene import nbgrader_meta
 from helpers.course.hygiene import tests_of_answers as answers_and_their_tests  # not test_*: pytest would collect it
 from helpers.course.submission import GRADED, Result
 
 NOTEBOOK = f"{ASSIGNMENT_00}_exercises.ipynb"
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$\n?", re.M)
 #: Seconds per notebook, given so that no reference run is needed. A submission takes about 7 s alone,
 #: but 15-28 s here, where both shards (each sized for the whole machine) share 2 cores: 25 s ran out.
 BUDGET = "120"
@@ -45,15 +43,6 @@ SOLVED = {
     "eli": [0, 4, 8],
     "fay": [1, 2, 6, 10, 11],
 }
-
-
-def cell_by_id(nb: nbformat.NotebookNode, grade_id: str) -> nbformat.NotebookNode:
-    return next(c for c in nb.cells if nbgrader_meta(c).get("grade_id") == grade_id)
-
-
-def solve(student: nbformat.NotebookNode, solution: nbformat.NotebookNode, grade_id: str) -> None:
-    """Put the solution's answer for ``grade_id`` into the student's notebook, as a student would type it."""
-    cell_by_id(student, grade_id).source = SOLUTION_MARKERS.sub("", cell_by_id(solution, grade_id).source)
 
 
 def expected_grades(answers: dict[str, dict[str, float]], solved: list[str]) -> dict[str, float]:
