@@ -174,11 +174,13 @@ def check_close(
     rtol: float = 1e-4,
     atol: float = 1e-5,
     hint: str | None = None,
+    mistakes: Sequence[tuple[Any, str]] = (),
 ) -> None:
     """Check that values match within a tolerance (like ``torch.allclose``).
 
     Shapes must match exactly first; then the message shows the largest
-    difference and where it is.
+    difference and where it is. When the values are those of a classic
+    mistake, the hint names that mistake.
 
     Args:
         actual: A tensor, array or number.
@@ -187,6 +189,8 @@ def check_close(
         rtol: Relative tolerance.
         atol: Absolute tolerance.
         hint: Added when the values differ.
+        mistakes: Classic wrong answers as ``(values, hint)``: when ``actual`` matches ``values`` (within the
+            same tolerance), that hint is shown instead of ``hint``; the first match wins.
     """
     __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
     if actual is None:
@@ -199,6 +203,12 @@ def check_close(
     want_cpu = want.cpu().double()
     if torch.allclose(got_cpu, want_cpu, rtol=rtol, atol=atol, equal_nan=True):
         return
+    for values, mistake_hint in mistakes:
+        wrong = _as_tensor(values).cpu().double()
+        if wrong.shape == got_cpu.shape and torch.allclose(got_cpu, wrong, rtol=rtol, atol=atol, equal_nan=True):
+            hint = mistake_hint
+            break
+    diff = (got_cpu - want_cpu).abs().nan_to_num(nan=math.inf)
     diff = (got_cpu - want_cpu).abs().nan_to_num(nan=math.inf)
     worst = int(diff.flatten().argmax())
     index = tuple(int(i) for i in np.unravel_index(worst, tuple(got.shape)))
@@ -404,6 +414,38 @@ def named_mistakes(what: str, mistakes: Sequence[Mistake] = KNOWN_MISTAKES) -> I
             f"Hint: {mistake.fix}",
         ])
         raise CheckError(message) from None
+
+
+def check_call(
+    function: Any, *args: Any, name: str = "the call", hint: str | None = None, mistakes: Sequence[Mistake] = ()
+) -> Any:
+    """Call ``function(*args)`` and return its result; an error it raises becomes a :class:`CheckError`.
+
+    For test cells that call the learner's function: the message names the call and shows the error in
+    the course's format instead of a traceback through the test. An error that matches one of
+    ``mistakes`` is named, with its fix as the hint. ``NotImplementedError`` (an exercise not done yet)
+    and :class:`CheckError` pass through unchanged.
+
+    Example:
+        >>> result = check_call(matmul_with_row, matrix, row, name="matmul_with_row(matrix, row)")
+
+    Args:
+        function: The learner's function.
+        *args: What to call it with.
+        name: The call, as the learner would write it.
+        hint: The usual fix, shown when the error is not one of ``mistakes``.
+        mistakes: Classic mistakes to recognise by PyTorch's message (see :func:`diagnose`).
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    try:
+        return function(*args)
+    except (NotImplementedError, CheckError):
+        raise
+    except Exception as caught:  # any error of the learner's code is shown as a check
+        error = caught
+    mistake = diagnose(error, mistakes)
+    problem = f"{name} failed: {mistake.name}." if mistake else f"{name} raised an error."
+    fail(problem, "no error", f"{type(error).__name__}: {error}", mistake.fix if mistake else hint)
 
 
 def _resolve(dotted: str) -> tuple[Any, str]:

@@ -206,3 +206,41 @@ def _run_forbidden(call):
     names = ("torch.tanh", "torch.Tensor.tanh", "torch.nn.functional.tanh", "torch.nn.Tanh.forward")
     with checks.forbid_calls(*names, what="tanh(x)"):
         call()
+
+
+def test_check_close_names_a_classic_mistake_by_its_values():
+    expected = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    mistakes = [(expected.T, "transposed: use first @ second.T."), (expected * 2, "doubled.")]
+    checks.check_close(expected.clone(), expected, mistakes=mistakes)  # right values pass, whatever the mistakes
+    assert message_of(lambda: checks.check_close(expected.T, expected, mistakes=mistakes, hint="generic")).endswith(
+        "Hint: transposed: use first @ second.T."
+    )
+    assert message_of(lambda: checks.check_close(expected + 1, expected, mistakes=mistakes, hint="generic")).endswith(
+        "Hint: generic"
+    )
+    # A mistake of another shape never matches; the message keeps the standard format.
+    message = message_of(lambda: checks.check_close(expected + 1, expected, mistakes=[(torch.zeros(3), "no")], hint="generic"))
+    assert message.startswith("value has the wrong values") and message.endswith("Hint: generic")
+
+
+def test_check_call_returns_the_result_and_turns_errors_into_named_checks():
+    assert checks.check_call(lambda a, b: a + b, 2, 3, name="add(2, 3)") == 5
+
+    def multiply(first, second):
+        return first @ second
+
+    inner = checks.Mistake(r"mat1 and mat2 shapes cannot be multiplied", "the inner sizes do not match", "use second.T.")
+    message = message_of(lambda: checks.check_call(multiply, torch.ones(7, 7), torch.ones(1, 7), name="f(a, b)", mistakes=[inner]))
+    assert message.startswith("f(a, b) failed: the inner sizes do not match.")
+    assert expected_got(message) == ("no error", "RuntimeError: mat1 and mat2 shapes cannot be multiplied (7x7 and 1x7)")
+    assert message.endswith("Hint: use second.T.")
+    message = message_of(lambda: checks.check_call(lambda: {}["key"], name="g()", hint="look it up first."))
+    assert message.startswith("g() raised an error.") and "KeyError" in message and message.endswith("Hint: look it up first.")
+
+    def not_done():
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):  # an exercise not done yet fails as it is
+        checks.check_call(not_done, name="h()")
+    with pytest.raises(CheckError, match="inner check"):
+        checks.check_call(lambda: checks.fail("inner check", 1, 2), name="h()")
