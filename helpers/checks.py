@@ -209,7 +209,6 @@ def check_close(
             hint = mistake_hint
             break
     diff = (got_cpu - want_cpu).abs().nan_to_num(nan=math.inf)
-    diff = (got_cpu - want_cpu).abs().nan_to_num(nan=math.inf)
     worst = int(diff.flatten().argmax())
     index = tuple(int(i) for i in np.unravel_index(worst, tuple(got.shape)))
     where = f" at index {index}" if got.ndim else ""
