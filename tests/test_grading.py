@@ -34,6 +34,12 @@ ASSIGNMENT_03 = "03_pytorch_computer_vision"
 NOTEBOOK = f"{ASSIGNMENT_00}_exercises.ipynb"
 
 
+@pytest.fixture(scope="module")
+def notebooks(project):
+    """Chapter 00's solution and student version."""
+    return read_pair(project, ASSIGNMENT_00)
+
+
 def only(assignment: str, grade_id: str) -> str:
     """The student id of the submission that solves only ``grade_id``."""
     return f"only_{assignment}_{grade_id}"
