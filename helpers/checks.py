@@ -13,9 +13,10 @@ value side by side, and a hint with the usual fix. For example::
 cell as failed and pytest reports it as a normal assertion.
 """
 
+import copy
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -506,3 +507,114 @@ def forbid_calls(*names: str, what: str, hint: str | None = None) -> Iterator[No
                 setattr(owner, attribute, original)
             else:
                 delattr(owner, attribute)
+
+
+# --- watching how a function runs a model ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """One forward pass of a model watched by :func:`watch_model`.
+
+    Attributes:
+        rows: The input's first dimension (tells training from test data apart).
+        training: The model's mode, ``model.training``.
+        autograd: Whether autograd recorded the pass (``False`` under ``torch.no_grad()`` and ``torch.inference_mode()``).
+    """
+
+    rows: int
+    training: bool
+    autograd: bool
+
+
+@contextmanager
+def watch_model(model: torch.nn.Module) -> Iterator[list[ForwardPass]]:
+    """Record every forward pass of ``model`` while the block runs (see :func:`check_forward_passes`)."""
+    passes: list[ForwardPass] = []
+
+    def record(module: torch.nn.Module, inputs: tuple) -> None:
+        x = next((value for value in inputs if isinstance(value, torch.Tensor)), None)
+        rows = int(x.shape[0]) if x is not None and x.ndim else 0
+        passes.append(ForwardPass(rows, module.training, torch.is_grad_enabled()))
+
+    handle = model.register_forward_pre_hook(record)
+    try:
+        yield passes
+    finally:
+        handle.remove()
+
+
+def check_forward_passes(passes: Sequence[ForwardPass], what: str, *, training: bool, autograd: bool) -> None:
+    """Check that ``what`` ran the model, every time in the wanted mode and with autograd on or off.
+
+    Evaluation wants ``training=False, autograd=False``: ``model.eval()``, and the pass inside
+    ``torch.inference_mode()`` or ``torch.no_grad()`` (either one). A training step wants both ``True``.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    check_true(passes, f"{what} never called the model.", expected="at least one forward pass, model(X)", got="none",
+               hint="compute the predictions with the model you are given.")
+    modes = [p.training for p in passes]
+    if training and not all(modes):
+        fail(f"{what} ran the model in evaluation mode: call model.train() first.", "model.train() before the forward pass",
+             f"model.training was False in {modes.count(False)} of {len(modes)} passes",
+             "a model stays in evaluation mode after model.eval() until model.train() switches it back: "
+             "put the model in training mode before every training step.")
+    if not training and any(modes):
+        fail(f"{what} ran the model in training mode: call model.eval() first.", "model.eval() before the forward pass",
+             f"model.training was True in {modes.count(True)} of {len(modes)} passes",
+             "call model.eval() (with the parentheses) before evaluating or predicting: in training mode "
+             "dropout and batch norm change the outputs.")
+    recorded = [p.autograd for p in passes]
+    if not autograd and any(recorded):
+        fail(f"{what} ran the model with autograd recording.",
+             "the forward pass inside `with torch.inference_mode():` or `with torch.no_grad():` (either one)",
+             f"autograd on in {recorded.count(True)} of {len(recorded)} passes",
+             "evaluation needs no gradients: either block stops autograd from building a graph (faster, less memory).")
+    if autograd and not all(recorded):
+        fail(f"{what} ran the model with autograd off.", "autograd on for the training forward pass",
+             f"inside torch.no_grad() or torch.inference_mode() in {recorded.count(False)} of {len(recorded)} passes",
+             "loss.backward() needs the graph: don't wrap the training step in no_grad() or inference_mode().")
+
+
+class _ModelReached(BaseException):
+    """Ends :func:`check_runs_on_model_device`'s call once the model got its input (a BaseException: ``except Exception`` lets it pass)."""
+
+
+def check_runs_on_model_device(call: Callable[[torch.nn.Module], Any], model: torch.nn.Module, *, what: str) -> None:
+    """Check that ``call(model)`` gives the model its input on the model's own device and leaves the model there.
+
+    ``call`` gets a copy of ``model`` on PyTorch's ``meta`` device, where neither the data nor a notebook's global
+    ``device`` are; the call ends at the model's first forward pass. Build anything tied to the model (an
+    optimizer) inside ``call``, and don't run this inside :func:`watch_model` on the same model.
+
+    Example:
+        >>> check_runs_on_model_device(lambda m: predict(m, X), model, what="predict(model, X)")
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    elsewhere = copy.deepcopy(model).to("meta")
+
+    def reached(module: torch.nn.Module, inputs: tuple) -> None:
+        __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+        x = next((value for value in inputs if isinstance(value, torch.Tensor)), None)
+        if x is not None and x.device != next(module.parameters()).device:
+            fail(f"{what} gave the model input on {x.device}, not on the model's own device.",
+                 "X on the device the model is on (here 'meta', where the test put it)", f"X on {x.device}",
+                 "move the data to the model, X.to(next(model.parameters()).device), not to the global `device`: "
+                 "a model handed to a function can live on any device.")
+        raise _ModelReached
+
+    handle = elsewhere.register_forward_pre_hook(reached)
+    try:
+        call(elsewhere)
+    except _ModelReached:
+        return
+    except NotImplementedError as error:  # a meta tensor holds no data, so moving the model off it fails
+        if "meta" not in str(error):
+            raise
+        fail(f"{what} moved the model.", "the model left on its own device, the data moved to it",
+             f"NotImplementedError: {str(error).splitlines()[0]}",
+             "don't call model.to(...), model.cpu() or model.cuda() on a model you are handed: "
+             "move X (and y) to next(model.parameters()).device instead.")
+    finally:
+        handle.remove()
+    fail(f"{what} never called the model.", "a forward pass, model(X)", "none", "compute the predictions with the model you are given.")

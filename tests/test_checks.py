@@ -244,3 +244,51 @@ def test_check_call_returns_the_result_and_turns_errors_into_named_checks():
         checks.check_call(not_done, name="h()")
     with pytest.raises(CheckError, match="inner check"):
         checks.check_call(lambda: checks.fail("inner check", 1, 2), name="h()")
+
+
+def test_watch_model_records_each_forward_pass_and_check_forward_passes_names_the_mode_and_autograd():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Dropout(0.5))
+    with checks.watch_model(model) as passes:
+        model.train()(torch.zeros(4, 2))
+        model.eval()
+        with torch.no_grad():
+            model(torch.zeros(5, 2))
+        with torch.inference_mode():
+            model(torch.zeros(6, 2))
+    model(torch.zeros(7, 2))  # after the block: not recorded
+    assert passes == [checks.ForwardPass(4, True, True), checks.ForwardPass(5, False, False), checks.ForwardPass(6, False, False)]
+    checks.check_forward_passes(passes[:1], "train_step(...)", training=True, autograd=True)
+    checks.check_forward_passes(passes[1:], "test_step(...)", training=False, autograd=False)  # no_grad and inference_mode alike
+    message = message_of(lambda: checks.check_forward_passes(passes, "test_step(...)", training=False, autograd=False))
+    assert message.startswith("test_step(...) ran the model in training mode: call model.eval() first.")
+    message = message_of(lambda: checks.check_forward_passes(passes[1:], "train_step(...)", training=True, autograd=True))
+    assert message.startswith("train_step(...) ran the model in evaluation mode: call model.train() first.")
+    recording = [checks.ForwardPass(4, False, True)]
+    message = message_of(lambda: checks.check_forward_passes(recording, "predict(...)", training=False, autograd=False))
+    assert message.startswith("predict(...) ran the model with autograd recording.") and "torch.no_grad()" in message
+    assert "never called the model" in message_of(lambda: checks.check_forward_passes([], "f()", training=False, autograd=False))
+
+
+def test_check_runs_on_model_device_wants_the_data_on_the_models_own_device():
+    model = torch.nn.Linear(1, 1)
+    X = torch.zeros(3, 1)
+    device = "cpu"  # a notebook's global device
+
+    def right(m):
+        return m(X.to(next(m.parameters()).device)).cpu()
+
+    checks.check_runs_on_model_device(right, model, what="predict(model, X)")
+    checks.check_runs_on_model_device(lambda m: right(m.to(next(m.parameters()).device)), model, what="f")  # a move in place is no move
+    assert next(model.parameters()).device.type == "cpu"  # the model handed in stays as it was
+    message = message_of(lambda: checks.check_runs_on_model_device(lambda m: m(X.to(device)), model, what="predict(model, X)"))
+    assert message.startswith("predict(model, X) gave the model input on cpu, not on the model's own device.")
+    assert "not to the global `device`" in message
+    message = message_of(lambda: checks.check_runs_on_model_device(lambda m: m.to(device)(X.to(device)), model, what="g"))
+    assert message.startswith("g moved the model.")
+    assert "never called the model" in message_of(lambda: checks.check_runs_on_model_device(lambda m: X, model, what="h"))
+
+    def broken(m):
+        raise NotImplementedError()
+
+    with pytest.raises(NotImplementedError):  # an exercise not done yet fails as it is
+        checks.check_runs_on_model_device(broken, model, what="k")
