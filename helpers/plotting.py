@@ -286,3 +286,109 @@ def plot_misclassified(
               f"{float(confidence[i]):.0%} sure" for i in shown]
     figure = plot_image_grid(_cpu(images)[shown], titles, ["tab:red"] * len(shown), cols=cols)
     return figure, wrong
+
+
+_BROADCAST_OPS = {"+": torch.add, "-": torch.sub, "*": torch.mul}
+_BROADCAST_SIGNS = {"+": "+", "-": "−", "*": "×"}
+
+
+def _as_grid(values: torch.Tensor) -> torch.Tensor:
+    """A tensor of at most 2 dimensions as a 2-D grid, aligned from the right: ``()`` -> (1, 1), ``(n,)`` -> (1, n)."""
+    return values.reshape((1,) * (2 - values.ndim) + tuple(values.shape))
+
+
+def _draw_grid(ax: Axes, grid: torch.Tensor, x: float, y: float, color: str, title: str,
+               stretched_from: tuple[int, int] | None = None) -> None:
+    """Draw ``grid`` with its top-left corner at (x, y), one numbered square per value; copies made by
+    broadcasting (cells outside the first row / column of a size-1 dimension of ``stretched_from``) are pale."""
+    from matplotlib.patches import Rectangle
+
+    rows, cols = grid.shape
+    for i in range(rows):
+        for j in range(cols):
+            copy = stretched_from is not None and (
+                (stretched_from[0] == 1 and i > 0) or (stretched_from[1] == 1 and j > 0))
+            ax.add_patch(Rectangle((x + j, y - i - 1), 1, 1, facecolor=color, alpha=0.15 if copy else 0.5,
+                                   edgecolor="white", linewidth=2))
+            ax.text(x + j + 0.5, y - i - 0.5, f"{float(grid[i, j]):.3g}", ha="center", va="center",
+                    fontsize=10, color="0.55" if copy else "black")
+    ax.text(x + cols / 2, y + 0.35, title, ha="center", va="bottom", fontsize=10)
+
+
+def plot_broadcast(
+    left: torch.Tensor,
+    right: torch.Tensor,
+    op: str = "+",
+    names: tuple[str, str] = ("left", "right"),
+    mark_diagonal: bool = False,
+) -> plt.Figure:
+    """Draw what broadcasting does: both operands as given, both stretched to the common shape, and the result.
+
+    Operands of up to 2 dimensions are drawn as grids of numbers, aligned from the right (a vector of shape
+    ``(n,)`` is one row, a scalar one square). In the stretched grids the operand's own values are dark and
+    the copies broadcasting makes of them are pale. Tensors may live on any device and may require
+    gradients: the plot uses CPU copies and leaves the originals alone.
+
+    Args:
+        left: The left operand (at most 2 dimensions).
+        right: The right operand (at most 2 dimensions).
+        op: ``"+"``, ``"-"`` or ``"*"``.
+        names: What the titles call the two operands.
+        mark_diagonal: Outline the result's diagonal, e.g. the pairs ``(n,) - (n, 1)`` was meant to compare.
+
+    Returns:
+        The figure.
+
+    Raises:
+        ValueError: An operand has more than 2 dimensions, the result more than 12 values along a side,
+            or ``op`` is not one of the three.
+        RuntimeError: The shapes cannot broadcast (PyTorch's own message).
+    """
+    if op not in _BROADCAST_OPS:
+        raise ValueError(f"op must be one of {', '.join(_BROADCAST_OPS)}, got {op!r}")
+    a, b = _cpu(left), _cpu(right)
+    if max(a.ndim, b.ndim) > 2:
+        raise ValueError(f"plot_broadcast draws tensors of at most 2 dimensions, got {tuple(a.shape)} and {tuple(b.shape)}")
+    result = _BROADCAST_OPS[op](a, b)
+    if max(result.shape, default=1) > 12:
+        raise ValueError(f"a result of shape {tuple(result.shape)} is too big to draw legibly (at most 12 per side)")
+    grid_a, grid_b, grid_result = _as_grid(a), _as_grid(b), _as_grid(result)
+    rows, cols = grid_result.shape
+    gap = 1.6  # room for an operator sign between two grids
+    sign = _BROADCAST_SIGNS[op]
+    shape = tuple(result.shape)
+
+    figure, ax = plt.subplots()
+    top = 0.0
+    _draw_grid(ax, grid_a, 0, top, "tab:blue", f"{names[0]} {tuple(a.shape)}")
+    x = grid_a.shape[1] + gap
+    _draw_grid(ax, grid_b, x, top, "tab:orange", f"{names[1]} {tuple(b.shape)}")
+    ax.text(x - gap / 2, top - 0.5, sign, ha="center", va="center", fontsize=16)
+    top_width = x + grid_b.shape[1]
+
+    bottom = top - max(grid_a.shape[0], grid_b.shape[0]) - 1.6
+    for k, (grid, color, title) in enumerate([
+        (grid_a, "tab:blue", f"{names[0]} stretched to {shape}"),
+        (grid_b, "tab:orange", f"{names[1]} stretched to {shape}"),
+        (grid_result, "tab:green", f"{names[0]} {sign} {names[1]} {shape}"),
+    ]):
+        x = k * (cols + gap)
+        stretched = grid.expand(rows, cols)
+        _draw_grid(ax, stretched, x, bottom, color, title, None if k == 2 else tuple(grid.shape))
+        if k > 0:
+            ax.text(x - gap / 2, bottom - rows / 2, sign if k == 1 else "=", ha="center", va="center", fontsize=16)
+    if mark_diagonal:
+        from matplotlib.patches import Rectangle
+
+        x = 2 * (cols + gap)
+        for i in range(min(rows, cols)):
+            ax.add_patch(Rectangle((x + i, bottom - i - 1), 1, 1, fill=False, edgecolor="black", linewidth=2))
+    width = max(top_width, 3 * cols + 2 * gap)
+    height = -(bottom - rows) + 1
+    ax.set_xlim(-0.2, width + 0.2)
+    ax.set_ylim(bottom - rows - 0.2, top + 1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    figure.set_size_inches(max(4.0, 0.6 * width), 0.6 * height)
+    figure.tight_layout()
+    return figure

@@ -209,3 +209,41 @@ def test_misclassified_shows_the_most_confident_mistakes_first():
     assert [ax.get_title().splitlines()[0] for ax in figure.axes if ax.images] == ["true 1, said 0", "true 0, said 1"]
     with pytest.raises(ValueError, match="all 4 images correctly"):
         plot_misclassified(Lookup(logits), digits(4), torch.tensor([0, 1, 1, 0]))
+
+
+def test_plot_broadcast_draws_operands_stretched_copies_and_result_and_leaves_the_tensors_alone():
+    from helpers.plotting import plot_broadcast
+
+    column = torch.tensor([[0.0], [10.0], [20.0]], requires_grad=True)
+    row = torch.tensor([[1, 2, 3, 4]])
+    figure = plot_broadcast(column, row, names=("column", "row"))
+    ax = figure.axes[0]
+    assert len(ax.patches) == 3 + 4 + 3 * 12  # both operands as given, both stretched, the result
+    dark = [p for p in ax.patches if p.get_alpha() == 0.5]
+    assert len(dark) == 3 + 4 + 3 + 4 + 12  # in the stretched grids only the operands' own values are dark
+    texts = [t.get_text() for t in ax.texts]
+    assert {"column (3, 1)", "row (1, 4)", "column + row (3, 4)"} <= set(texts)
+    assert {"21", "24"} <= set(texts)  # 20 + 1 and 20 + 4
+    assert column.requires_grad and column.grad is None and row.dtype == torch.int64
+    assert column.detach().flatten().tolist() == [0.0, 10.0, 20.0]
+
+
+def test_plot_broadcast_shows_the_vector_minus_column_trap_and_refuses_what_it_cannot_draw():
+    from helpers.plotting import plot_broadcast
+
+    predictions = torch.tensor([2.0, 4.0, 6.0])
+    figure = plot_broadcast(predictions, predictions.unsqueeze(1), op="-", mark_diagonal=True)
+    texts = [t.get_text() for t in figure.axes[0].texts]
+    assert "left \u2212 right (3, 3)" in texts and "-4" in texts  # 2 - 6 off the diagonal
+    outlined = [p for p in figure.axes[0].patches if not p.get_fill()]
+    centres = {(p.get_x() + 0.5, p.get_y() + 0.5) for p in outlined}
+    assert len(outlined) == 3
+    assert [t.get_text() for t in figure.axes[0].texts if t.get_position() in centres] == ["0", "0", "0"]
+    with pytest.raises(RuntimeError, match="must match the size"):
+        plot_broadcast(torch.ones(3, 4), torch.ones(3))
+    with pytest.raises(ValueError, match="at most 2 dimensions"):
+        plot_broadcast(torch.ones(1, 2, 3), torch.ones(3))
+    with pytest.raises(ValueError, match="too big"):
+        plot_broadcast(torch.ones(20), torch.ones(20, 1))
+    with pytest.raises(ValueError, match="op must be"):
+        plot_broadcast(torch.ones(2), torch.ones(2), op="/")
