@@ -382,6 +382,7 @@ WRONG = {
         (("return (torch.sigmoid(logits.reshape(-1)) >= 0.5).long()", "return torch.round(logits.reshape(-1)).long()"),
          "gives labels other than 0 and 1"),
         (("if logits.ndim == 2 and logits.shape[1] > 1:", "if logits.ndim == 2:"), "predicts class 0 everywhere"),
+        ("from helpers import logits_to_labels\n", "the course's own helpers.logits_to_labels"),
     ],
     "ex10_answer": [
         (("loss_fn(model(X_train), y_train)", "loss_fn(model(X_train), y_train.float())"),
