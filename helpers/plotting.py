@@ -6,7 +6,6 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
-from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 from torch import nn
 
 from helpers.metrics import logits_to_labels
@@ -177,6 +176,8 @@ def plot_confusion_matrix(
     if len(true) != len(pred):
         raise ValueError(f"y_true has {len(true)} labels but y_pred has {len(pred)}")
     n_classes = len(class_names) if class_names is not None else int(max(true.max(), pred.max())) + 1
+    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix  # here: scikit-learn takes seconds to import
+
     matrix = confusion_matrix(true.numpy(), pred.numpy(), labels=list(range(n_classes)), normalize="true" if normalize else None)
     if ax is None:
         size = max(4.0, 0.6 * n_classes + 2)
