@@ -63,7 +63,7 @@ def graded(project, tmp_path_factory):
     return grade
 
 
-def tests_of(project, assignment: str) -> dict[str, dict[str, float]]:
+def answer_tests(project, assignment: str) -> dict[str, dict[str, float]]:
     """Each answer cell's test cells and their points."""
     return hygiene.tests_of_answers(read_pair(project, assignment)[0])
 
@@ -88,7 +88,7 @@ def cases(kind: str) -> list:
 
 @pytest.mark.parametrize("assignment", list(BANKS))
 def test_every_exercise_has_correct_alternatives_and_wrong_answers(project, assignment):
-    answer_cells = set(tests_of(project, assignment))
+    answer_cells = set(answer_tests(project, assignment))
     bank = BANKS[assignment]
     assert set(bank.CORRECT) == answer_cells, "every answer cell needs correct alternatives (and no stale ones)"
     assert set(bank.WRONG) == answer_cells, "every answer cell needs wrong answers (and no stale ones)"
@@ -100,7 +100,7 @@ def test_every_exercise_has_correct_alternatives_and_wrong_answers(project, assi
 def test_a_correct_answer_in_another_style_earns_full_points(project, graded, assignment, grade_id, k):
     result = graded(assignment)[student("correct", k)]
     assert result.status != BROKEN, result.reason
-    outcomes = exercise_outcomes(result, tests_of(project, assignment)[grade_id])
+    outcomes = exercise_outcomes(result, answer_tests(project, assignment)[grade_id])
     answer = answer_source(read_pair(project, assignment)[0], grade_id, BANKS[assignment].CORRECT[grade_id][k])
     assert outcomes and all(o.points == o.max_points for o in outcomes), (
         f"correct answer {k + 1} of {grade_id} lost points:\n{shown(outcomes)}\n--- the answer:\n{answer}"
@@ -111,7 +111,7 @@ def test_a_correct_answer_in_another_style_earns_full_points(project, graded, as
 def test_a_wrong_answer_earns_nothing_and_says_why(project, graded, assignment, grade_id, k):
     result = graded(assignment)[student("wrong", k)]
     assert result.status != BROKEN, result.reason
-    outcomes = exercise_outcomes(result, tests_of(project, assignment)[grade_id])
+    outcomes = exercise_outcomes(result, answer_tests(project, assignment)[grade_id])
     _, message = BANKS[assignment].WRONG[grade_id][k]
     assert outcomes and all(o.points == 0 for o in outcomes), f"wrong answer {k + 1} of {grade_id} earned points:\n{shown(outcomes)}"
     assert message in shown(outcomes), f"the test should say {message!r}; it said:\n{shown(outcomes)}"
@@ -120,7 +120,7 @@ def test_a_wrong_answer_earns_nothing_and_says_why(project, graded, assignment, 
 @pytest.mark.parametrize("assignment", list(BANKS))
 def test_an_answer_costs_only_its_own_exercise(project, graded, assignment):
     """In every bank submission, the exercises that kept the reference answer (or got a correct one) earn full points."""
-    tests = tests_of(project, assignment)
+    tests = answer_tests(project, assignment)
     bank = BANKS[assignment]
     for k in range(slots(bank.WRONG)):
         result = graded(assignment)[student("wrong", k)]

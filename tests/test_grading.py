@@ -2,8 +2,8 @@
 
 One module-scoped run grades a folder of submissions built from every assignment, the way
 `python -m helpers.course grade` does, with the budget sized from the reference solution's run:
-the reference solution, the untouched student version, and one submission per exercise with only
-that exercise solved. Chapter 00 adds submissions with typical problems (a wrong shape, a noisy
+the reference solution, the untouched student version, and two submissions that solve alternate
+exercises (the others left blank). Chapter 00 adds submissions with typical problems (a wrong shape, a noisy
 warning, a crashing kernel, a file that is not a notebook); chapter 02 adds the classic
 classification mistakes, whose feedback must name them; chapter 03 puts classic mistakes in six
 of its exercises into one submission. The kernels read MNIST from a read-only
@@ -40,9 +40,13 @@ def notebooks(project):
     return read_pair(project, ASSIGNMENT_00)
 
 
-def only(assignment: str, grade_id: str) -> str:
-    """The student id of the submission that solves only ``grade_id``."""
-    return f"only_{assignment}_{grade_id}"
+#: Two submissions per assignment solve alternate exercises (1, 3, 5, ... and 2, 4, 6, ...), the others left blank.
+HALVES = ("odd_exercises", "even_exercises")
+
+
+def half_of(solution: nbformat.NotebookNode, half: str) -> list[str]:
+    """The answer cells that submission ``half`` solves."""
+    return list(exercise_points(solution))[HALVES.index(half)::2]
 
 
 def add_problem_submissions(folder: Path, solution: nbformat.NotebookNode) -> None:
@@ -119,10 +123,11 @@ def grading(project, tmp_path_factory):
         solution, student = read_pair(project, assignment)
         submit(folder, "reference", solution, assignment)
         submit(folder, "blank", student, assignment)
-        for grade_id in exercise_points(solution):
-            one = nbformat.from_dict(student)
-            solve(one, solution, grade_id)
-            submit(folder, only(assignment, grade_id), one, assignment)
+        for half in HALVES:
+            partial = nbformat.from_dict(student)
+            for grade_id in half_of(solution, half):
+                solve(partial, solution, grade_id)
+            submit(folder, half, partial, assignment)
     add_problem_submissions(folder, read_pair(project, ASSIGNMENT_00)[0])
     add_classification_mistakes(folder, read_pair(project, ASSIGNMENT_02)[0])
     add_vision_mistakes(folder, read_pair(project, ASSIGNMENT_03)[0])
@@ -170,12 +175,20 @@ def test_untouched_student_version_gets_zero_without_crashing(grading, assignmen
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_one_solved_exercise_earns_exactly_its_points(project, grading, assignment):
-    points = exercise_points(read_pair(project, assignment)[0])
-    for grade_id, worth in points.items():
-        graded = result(grading, only(assignment, grade_id), assignment)
-        assert graded.status != BROKEN, graded.reason
-        assert graded.score == worth, f"solving only {grade_id} gave {graded.score}, expected {worth}: {points_of(graded)}"
+@pytest.mark.parametrize("half", HALVES)
+def test_each_solved_exercise_earns_exactly_its_points(project, grading, assignment, half):
+    """Exercises stand alone: with the exercises before and after each one left blank, every solved
+    exercise earns its points and every blank one none. (tests/test_fairness.py adds wrong answers in
+    other exercises; one submission per exercise would cost CI about five minutes.)"""
+    solution = read_pair(project, assignment)[0]
+    solved = set(half_of(solution, half))
+    graded = result(grading, half, assignment)
+    assert graded.status != BROKEN, graded.reason
+    earned = {o.grade_id: o.points for o in graded.outcomes}
+    for grade_id, tests in hygiene.tests_of_answers(solution).items():
+        for test, worth in tests.items():
+            expected = worth if grade_id in solved else 0.0
+            assert earned[test] == expected, f"{test} earned {earned[test]}, expected {expected} ({half}): {points_of(graded)}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
