@@ -1,6 +1,7 @@
 # The course's commands. Each one sets up .venv on first use (offline-friendly: pip reads the
 # wheels this machine provides, pinned by constraints.txt) and, as root with apt-get, the system
-# packages bubblewrap (the grader's sandbox) and postgresql (the sharded-grading tests).
+# packages bubblewrap (the grader's sandbox), postgresql (the sharded-grading tests) and chromium
+# (the browser tests of JupyterLab and nbgrader).
 #
 #   make course   execute every notebook, regenerate exercises/, autograde, print a report
 #   make test     the whole test suite (what CI runs)
@@ -23,13 +24,16 @@ help:
 	@sed -n '/^#/!q; s/^# \{0,1\}//p' Makefile
 
 # Debian packages from outside pip: `bwrap` sandboxes the grader (without it the grader warns and
-# runs unsandboxed), PostgreSQL serves the sharded-grading tests. Installed only when missing, and
-# only as root with apt-get (CI); anywhere else one line says what to install, and make goes on.
+# runs unsandboxed), PostgreSQL serves the sharded-grading tests, Chromium the browser tests
+# (Playwright drives Debian's /usr/bin/chromium, not a browser of its own). Installed only when
+# missing, and only as root with apt-get (CI); anywhere else one line says what to install, and
+# make goes on.
 system:
 	@missing=; \
 	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
 	{ command -v initdb || ls /usr/lib/postgresql/*/bin/initdb || ls "$$(pg_config --bindir)/initdb"; } \
 	    >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing system packages:$$missing ..."; log=$$(mktemp); \
