@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from helpers.course.project import Project, load_project
+from helpers.course.setup_cell import setup_cell_source
 
 pytest_plugins = ["postgres_server"]
 
@@ -59,10 +60,9 @@ def notebook(*cells: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def course_notebook(project: Project, path: Path, *cells: nbformat.NotebookNode, title: str = "# A notebook") -> nbformat.NotebookNode:
     """A notebook that follows the course rules: title + badge, setup, parameters, then ``cells``."""
-    setup = f'import importlib.util\nif importlib.util.find_spec("helpers") is None:\n    print("pip install {project.install_spec}")'
     return notebook(
         markdown_cell(f"{title}\n\nOne line.\n\n{project.colab_badge(path)}"),
-        code_cell(setup),
+        code_cell(setup_cell_source(project.install_spec)),
         parameters_cell(),
         *cells,
     )

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import ASSIGNMENT_00, ROOT, code_cell, course_notebook, markdown_cell, notebook, parameters_cell
 from helpers.course import hygiene
-from helpers.course.project import load_project
+from helpers.course.project import Project, load_project
+from helpers.course.setup_cell import setup_cell_source
 
 PROJECT = load_project(ROOT)
 ALL_NOTEBOOKS = PROJECT.teaching_notebooks() + PROJECT.solution_notebooks() + PROJECT.exercise_notebooks()
@@ -87,9 +88,112 @@ def test_assignment_badges_open_the_student_version():
 
 def test_setup_cell_installs_from_the_configured_repository():
     nb = good()
-    nb.cells[1].source = 'subprocess.run(["pip", "install", "pytorch-course-helpers @ git+https://github.com/someone/fork"])'
+    nb.cells[1].source = nb.cells[1].source.replace(PROJECT.repository, "https://github.com/someone/fork")
     [problem] = hygiene.check_setup_cell(nb, PROJECT)
-    assert "someone/fork" in problem
+    assert "line 9 is" in problem and "someone/fork" in problem and PROJECT.repository in problem
+    assert "helpers.course fix" in problem
+
+
+@pytest.mark.parametrize(
+    ("edit", "where"),
+    [
+        (lambda s: s.replace("capture_output=True, text=True,", "check=True,"), "line 10 is '        check=True,'"),
+        (lambda s: s.rsplit("\n", 2)[0], "it ends at line 17, expected 19 lines"),
+        (lambda s: s + "\nimport torch", "it goes on after line 19 with 'import torch'"),
+    ],
+)
+def test_setup_cell_must_be_the_whole_canonical_text(edit, where):
+    nb = good()
+    nb.cells[1].source = edit(nb.cells[1].source)
+    [problem] = hygiene.check_setup_cell(nb, PROJECT)
+    assert where in problem, problem
+
+
+def test_fix_rewrites_the_whole_setup_cell_and_keeps_its_metadata():
+    nb = good()
+    old_style = (
+        "import importlib.util, subprocess, sys\n"
+        'if importlib.util.find_spec("helpers") is None:\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "x @ git+https://github.com/someone/fork"], check=True)'
+    )
+    nb.cells[1] = code_cell(old_style, grade_id="setup", locked=True)
+    hygiene.apply_fixes(nb, PATH, PROJECT)
+    assert nb.cells[1].source == setup_cell_source(PROJECT.install_spec)
+    assert nb.cells[1].metadata.nbgrader["grade_id"] == "setup"
+    assert hygiene.check_setup_cell(nb, PROJECT) == []
+
+
+def test_fix_leaves_a_markdown_second_cell_alone():
+    nb = notebook(markdown_cell("# Title"), markdown_cell("Some prose."))
+    hygiene.apply_fixes(nb, PATH, PROJECT)
+    assert nb.cells[1].source == "Some prose."
+
+
+# --- Colab links in every markdown cell ----------------------------------------------------
+
+EXISTING = f"exercises/{ASSIGNMENT_00}/{ASSIGNMENT_00}_exercises.ipynb"
+TEACHING_00 = PROJECT.notebooks_dir / "00_pytorch_fundamentals.ipynb"
+COLAB = "https://colab.research.google.com/github"
+
+
+def with_link(url: str) -> nbformat.NotebookNode:
+    """A notebook on a real path (its badge opens a file that exists) whose last cell links to ``url``."""
+    nb = course_notebook(PROJECT, TEACHING_00, code_cell("x = 1"))
+    nb.cells.append(markdown_cell(f"## Next\n\nDo [the exercises]({url}) now, then read on."))
+    return nb
+
+
+def test_a_colab_link_to_a_file_of_the_configured_repository_passes():
+    nb = with_link(f"{COLAB}/{PROJECT.github_name}/blob/{PROJECT.branch}/{EXISTING}")
+    assert hygiene.check_colab_links(nb, PROJECT) == []
+    before = nbformat.writes(nb)
+    hygiene.apply_fixes(nb, TEACHING_00, PROJECT)
+    assert nbformat.writes(nb) == before
+
+
+def test_a_wrong_repository_link_in_a_later_cell_is_reported_and_fixed():
+    nb = with_link(f"{COLAB}/someone/old-course/blob/main/{EXISTING}#exercise-3")
+    [problem] = hygiene.check_colab_links(nb, PROJECT)
+    assert problem.startswith("cell 4: ")
+    assert "opens someone/old-course@main" in problem and f"expected {PROJECT.github_name}@{PROJECT.branch}" in problem
+    hygiene.apply_fixes(nb, TEACHING_00, PROJECT)
+    expected = f"{COLAB}/{PROJECT.github_name}/blob/{PROJECT.branch}/{EXISTING}#exercise-3"
+    assert nb.cells[4].source == f"## Next\n\nDo [the exercises]({expected}) now, then read on."
+    assert hygiene.check_colab_links(nb, PROJECT) == []
+
+
+def test_a_wrong_branch_is_reported_and_fixed():
+    nb = with_link(f"{COLAB}/{PROJECT.github_name}/blob/old-branch/{EXISTING}")
+    [problem] = hygiene.check_colab_links(nb, PROJECT)
+    assert f"opens {PROJECT.github_name}@old-branch" in problem
+    hygiene.apply_fixes(nb, TEACHING_00, PROJECT)
+    assert f"({COLAB}/{PROJECT.github_name}/blob/{PROJECT.branch}/{EXISTING})" in nb.cells[4].source
+    assert hygiene.check_colab_links(nb, PROJECT) == []
+
+
+def test_a_link_to_a_missing_file_is_reported_and_fix_keeps_its_path():
+    nb = with_link(f"{COLAB}/{PROJECT.github_name}/blob/{PROJECT.branch}/exercises/99_gone/99_gone.ipynb")
+    [problem] = hygiene.check_colab_links(nb, PROJECT)
+    assert problem.startswith("cell 4: ") and "exercises/99_gone/99_gone.ipynb, which is not a file in the repository" in problem
+    before = nb.cells[4].source
+    hygiene.apply_fixes(nb, TEACHING_00, PROJECT)
+    assert nb.cells[4].source == before
+
+
+def test_colab_links_in_code_cells_are_left_alone():
+    nb = course_notebook(PROJECT, TEACHING_00, code_cell(f'url = "{COLAB}/someone/else/blob/main/x.ipynb"'))
+    assert hygiene.check_colab_links(nb, PROJECT) == []
+    hygiene.apply_fixes(nb, TEACHING_00, PROJECT)
+    assert "someone/else" in nb.cells[3].source
+
+
+def test_every_link_of_a_moved_course_is_reported(tmp_path):
+    """A fork that changed the configured address sees each teaching notebook's links, badge and closing link."""
+    moved = Project(root=ROOT, repository="https://github.com/a-school/its-fork", branch="main", package=PROJECT.package)
+    path = PROJECT.notebooks_dir / "00_pytorch_fundamentals.ipynb"
+    problems = hygiene.check_colab_links(nbformat.read(path, as_version=4), moved)
+    assert len(problems) >= 2 and all("expected a-school/its-fork@main" in p for p in problems)
+    assert any(EXISTING in p for p in problems), "the closing link to the exercises is checked too"
 
 
 @pytest.mark.parametrize(

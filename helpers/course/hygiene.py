@@ -13,13 +13,14 @@ from pathlib import Path
 
 import nbformat
 
+from helpers.course.colab_links import link_problems, point_links_at
 from helpers.course.project import COLAB_BADGE_IMAGE, Project
+from helpers.course.setup_cell import setup_cell_source
 
 NbNode = nbformat.NotebookNode
 
 _SHELL_LINE = re.compile(r"^\s*(!|%%(bash|sh|script|system)\b|%(system|sx)\b)")
 _MAGIC_LINE = re.compile(r"^\s*%")
-INSTALL_SPEC_PATTERN = re.compile(r"[\w.-]+ @ git\+https://github\.com/[\w.-]+/[\w.-]+")
 BADGE_PATTERN = re.compile(r"\[!\[Open In Colab\]\(" + re.escape(COLAB_BADGE_IMAGE) + r"\)\]\(([^)\s]+)\)")
 _TOTAL_POINTS = re.compile(r"[Tt]otal[^0-9\n]{0,40}?(\d+(?:\.\d+)?)\s*points")
 
@@ -82,14 +83,35 @@ def check_badge(nb: NbNode, path: Path, project: Project) -> list[str]:
     return problems
 
 
+def _first_difference(found: str, expected: str) -> str:
+    """Where ``found`` first departs from ``expected``, line by line, for a problem message."""
+    found_lines, expected_lines = found.split("\n"), expected.split("\n")
+    for number, (got, want) in enumerate(zip(found_lines, expected_lines), start=1):
+        if got != want:
+            return f"line {number} is {got!r}, expected {want!r}"
+    if len(found_lines) < len(expected_lines):
+        return f"it ends at line {len(found_lines)}, expected {len(expected_lines)} lines"
+    return f"it goes on after line {len(expected_lines)} with {found_lines[len(expected_lines)]!r}"
+
+
 def check_setup_cell(nb: NbNode, project: Project) -> list[str]:
-    """The second cell installs the course helpers from the configured repository."""
+    """The second cell is exactly the course's setup cell for the configured install spec."""
     if len(nb.cells) < 2 or nb.cells[1].cell_type != "code":
         return ["the second cell must be the setup code cell"]
-    specs = INSTALL_SPEC_PATTERN.findall(nb.cells[1].source)
-    if specs != [project.install_spec]:
-        return [f"setup cell installs {specs or 'nothing'}, expected {project.install_spec!r}"]
-    return []
+    found, expected = nb.cells[1].source, setup_cell_source(project.install_spec)
+    if found == expected:
+        return []
+    return [f"the setup cell differs from the course's ({_first_difference(found, expected)}); `python -m helpers.course fix` rewrites it"]
+
+
+def check_colab_links(nb: NbNode, project: Project) -> list[str]:
+    """Every Colab link in a markdown cell opens the configured repository and branch, and a file that exists."""
+    return [
+        f"cell {i}: {problem}"
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "markdown"
+        for problem in link_problems(cell.source, project)
+    ]
 
 
 def check_parameters(nb: NbNode) -> list[str]:
@@ -185,13 +207,18 @@ def check_nbgrader(nb: NbNode, *, source: bool) -> list[str]:
 def apply_fixes(nb: NbNode, path: Path, project: Project) -> None:
     """Fix what can be fixed mechanically, in place.
 
-    Points the Colab badge and the setup cell's install line at the configured
-    repository, and clears outputs and execution counts.
+    Points the first cell's Colab badge at this notebook and every other Colab
+    link in a markdown cell at the configured repository and branch (keeping its
+    path), rewrites the whole setup cell (the second, when it is code) to the
+    course's, and clears outputs and execution counts.
     """
     if nb.cells and nb.cells[0].cell_type == "markdown":
         nb.cells[0].source = BADGE_PATTERN.sub(project.colab_badge(path), nb.cells[0].source)
-    if len(nb.cells) > 1:
-        nb.cells[1].source = INSTALL_SPEC_PATTERN.sub(project.install_spec, nb.cells[1].source)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = point_links_at(cell.source, project)
+    if len(nb.cells) > 1 and nb.cells[1].cell_type == "code":
+        nb.cells[1].source = setup_cell_source(project.install_spec)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
@@ -205,6 +232,7 @@ def problems(path: Path, project: Project) -> list[str]:
         + check_no_outputs(nb)
         + check_badge(nb, path, project)
         + check_setup_cell(nb, project)
+        + check_colab_links(nb, project)
         + check_parameters(nb)
         + check_code_cells(nb)
     )

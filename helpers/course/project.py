@@ -70,10 +70,14 @@ class Project:
             rel = "exercises/" + rel.removeprefix("solutions/")
         return rel
 
+    @property
+    def github_name(self) -> str:
+        """``OWNER/NAME`` of the configured GitHub repository."""
+        return re.sub(r"^https://github\.com/", "", self.repository).removesuffix(".git")
+
     def colab_url(self, path: Path) -> str:
         """The "Open in Colab" address of the notebook students open for ``path``."""
-        owner_name = re.sub(r"^https://github\.com/", "", self.repository).removesuffix(".git")
-        return f"https://colab.research.google.com/github/{owner_name}/blob/{self.branch}/{self.student_path(path)}"
+        return f"https://colab.research.google.com/github/{self.github_name}/blob/{self.branch}/{self.student_path(path)}"
 
     def colab_badge(self, path: Path) -> str:
         """Markdown for the "Open in Colab" badge of ``path``."""
