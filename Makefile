@@ -68,9 +68,16 @@ test: $(READY)
 
 # Jupyter refuses to run as root unless told; containers and CI often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# JupyterLab's terminals: bash with the course's .venv activated (jupyter/bashrc).
+BASH_TERMINAL := "--ServerApp.terminado_settings={'shell_command': ['bash', '--init-file', '$(CURDIR)/jupyter/bashrc', '-i']}"
+LAB_TERMINAL := $(if $(shell command -v bash),$(BASH_TERMINAL))
 
+# jupyter/ holds the course's server settings: its Validate button (helpers/course/lab.py) in
+# place of nbgrader's. nbgrader_config.py sets up the course-local exchange (build/exchange/).
 lab: $(READY)
-	$(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+	@mkdir -p my_work
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter" COURSE_VENV="$(abspath $(VENV))" \
+	    $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_TERMINAL) $(LAB_ARGS)
 
 release: $(READY)
 	$(BIN)/python -m helpers.course release

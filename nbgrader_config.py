@@ -1,12 +1,17 @@
 """nbgrader configuration for the course (read by every `nbgrader` command run here)."""
 
-c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+from pathlib import Path
 
-c.CourseDirectory.course_id = "pytorch-course"
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+COURSE = Path(__file__).resolve().parent
+
 # Instructors write assignments in solutions/; nbgrader generates the student
 # versions into exercises/, which is committed (see `make release`).
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"
+# The course id, the course-local exchange (build/exchange/) and the students' folder (my_work/) are set in
+# jupyter/nbgrader_config.py, which `make lab` also hands to the notebook server.
+load_subconfig("nbgrader_config.py", path=str(COURSE / "jupyter"))  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "__pycache__", "*.pyc", "models", "data"]
 
 # Training cells take longer than nbgrader's default of 30 seconds per cell.

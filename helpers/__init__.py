@@ -6,6 +6,7 @@ about PyTorch rather than about plumbing::
     from helpers import get_device, set_seed, show_error, Timer, record
     from helpers import train_step, test_step, plot_predictions, save_model
     from helpers import fit, accuracy, logits_to_labels, plot_decision_boundary
+    from helpers import check_all  # every visible test of an exercise notebook, with a summary
 """
 
 import importlib
@@ -15,6 +16,7 @@ from typing import Any
 #: ``import helpers.course`` (the grader) does not load torch and matplotlib.
 _LOCATIONS = {
     "accuracy": "helpers.metrics",
+    "check_all": "helpers.self_check",
     "conv_output_size": "helpers.vision",
     "evaluate": "helpers.training",
     "fit": "helpers.training",
@@ -37,6 +39,7 @@ _LOCATIONS = {
     "save_model": "helpers.saving",
     "set_seed": "helpers.seeding",
     "show_error": "helpers.errors",
+    "show_traceback": "helpers.checks",
     "temporary_mode": "helpers.training",
     "test_step": "helpers.training",
     "Timer": "helpers.timing",
@@ -61,6 +64,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "accuracy",
+    "check_all",
     "conv_output_size",
     "evaluate",
     "fit",
@@ -83,6 +87,7 @@ __all__ = [
     "save_model",
     "set_seed",
     "show_error",
+    "show_traceback",
     "temporary_mode",
     "test_step",
     "Timer",

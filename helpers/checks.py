@@ -16,6 +16,8 @@ cell as failed and pytest reports it as a normal assertion.
 import copy
 import math
 import re
+import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,7 +30,28 @@ ShapeLike = Sequence[int] | torch.Size
 
 
 class CheckError(AssertionError):
-    """A check failed; the message says what was expected and what was found."""
+    """A check failed; the message says what was expected and what was found.
+
+    In Jupyter and Colab a failed check shows just ``CheckError: <message>``,
+    not the traceback through the checking code; :func:`show_traceback` prints
+    the whole traceback of the last error.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for this error (it calls this instead of formatting a traceback)."""
+        return [
+            f"\x1b[0;31mCheckError\x1b[0m: {self}",
+            "\x1b[2m(the full traceback: import helpers; helpers.show_traceback())\x1b[0m",
+        ]
+
+
+def show_traceback() -> None:
+    """Print the full traceback of the last error in this kernel (a failed check shows only its message)."""
+    error = getattr(sys, "last_value", None) or getattr(sys, "last_exc", None)
+    if error is None:
+        print("No error has been raised in this session yet.")
+        return
+    traceback.print_exception(error, file=sys.stdout)
 
 
 def fail(problem: str, expected: Any, got: Any, hint: str | None = None) -> NoReturn:

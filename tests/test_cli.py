@@ -90,6 +90,8 @@ def test_validate_exits_nonzero_and_shows_the_check_message(project, tmp_path):
     result = course("validate", str(solution), str(path))
     assert result.returncode == 1
     assert f"{solution}: all tests pass" in result.stdout
-    block = result.stdout.split("[ex01_test]")[1].split("\n\n")[0]
-    assert "CheckError: random_tensor has the wrong shape." in block
-    assert "expected: (7, 7)" in block and "got:      (7, 1)" in block
+    block = result.stdout.split(f"{path}: some tests fail")[1]
+    assert "✗ Exercise 1 · A random tensor" in block and "Points so far: 0 of 21" in block
+    message = block.split("\nExercise 1 · A random tensor\n")[1].split("\n\n")[0]
+    assert "random_tensor has the wrong shape." in message and "Traceback" not in message
+    assert "expected: (7, 7)" in message and "got:      (7, 1)" in message

@@ -5,7 +5,8 @@ Commands:
     check     notebook hygiene rules + exercises/ in sync with solutions/
     fix       rewrite Colab badges and install lines from pyproject.toml; clear outputs
     run       execute notebooks with papermill (full or --smoke) into build/executed/
-    validate  run a notebook's tests like nbgrader's Validate button (exit 1 if any fails)
+    validate  run a notebook's tests like nbgrader's Validate button; a line per exercise
+              and the points so far (exit 1 if any fails)
     grade     autograde a folder of submissions into a gradebook and grades.csv
     course    all of the above in one go, with a report (what `make course` runs);
               build/report.txt for people, build/report.json for programs
@@ -14,7 +15,6 @@ Commands:
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course import grading, hygiene, nbgrading
+from helpers.course import grading, hygiene, nbgrading, validating
 from helpers.course.project import Project, load_project
 from helpers.course.sandbox import Limits
 from helpers.course.submission import BROKEN
@@ -104,32 +104,12 @@ def cmd_run(project: Project, args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_EXCEPTION_START = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt)\b.*?:")
-
-
-def short_error(traceback_text: str) -> str:
-    """The exception line(s) at the end of a notebook traceback, without colour codes."""
-    lines = _ANSI.sub("", traceback_text).rstrip().splitlines()
-    starts = [i for i, line in enumerate(lines) if _EXCEPTION_START.match(line)]
-    return "\n".join(lines[starts[-1]:] if starts else lines[-3:])
-
-
 def cmd_validate(project: Project, args: argparse.Namespace) -> int:
     failures = 0
     for path in map(Path, args.notebooks):
-        found = nbgrading.validate(project, path.resolve())
-        names = {
-            cell.source.strip(): hygiene.nbgrader_meta(cell).get("grade_id", "a cell")
-            for cell in nbformat.read(path, as_version=4).cells
-        }
-        problems = [(f["source"], short_error(f.get("raw_error", ""))) for f in found.get("failed", [])]
-        problems += [(f["source"], "this read-only cell was changed") for f in found.get("changed", [])]
-        problems += [(f["source"], "the cell type was changed") for f in found.get("type_changed", [])]
-        print(f"{path}: {'all tests pass' if not problems else f'{len(problems)} problem(s)'}")
-        for source, error in problems:
-            print(f"\n[{names.get(source.strip(), 'a cell')}]\n{error}")
-        failures += len(problems)
+        card = validating.validate(project, path.resolve())
+        print(f"{path}: {'all tests pass' if card.passed else 'some tests fail'}\n{card}\n")
+        failures += not card.passed
     return 1 if failures else 0
 
 

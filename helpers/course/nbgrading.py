@@ -1,6 +1,6 @@
 """Generate student versions and validate notebooks with nbgrader's own API.
 
-(Grading lives in ``helpers/course/grading.py``.)
+(Grading lives in ``helpers/course/grading.py``, validation in ``validating.py``.)
 
 Everything here drives nbgrader in-process through :class:`NbGraderAPI`, with
 the repository's ``nbgrader_config.py`` as the single source of settings. The
@@ -17,7 +17,7 @@ from pathlib import Path
 from helpers.course.project import Project
 
 
-def _course_config(project: Project):
+def course_config(project: Project):
     """The traitlets config from the repository's ``nbgrader_config.py``."""
     from traitlets.config.loader import PyFileConfigLoader
 
@@ -39,7 +39,7 @@ def _nbgrader_api(project: Project, workdir: Path, release_dir: Path, db_url: st
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
-    config = _course_config(project)
+    config = course_config(project)
     config.CourseDirectory.root = str(workdir)
     config.CourseDirectory.source_directory = str(project.solutions_dir)
     config.CourseDirectory.release_directory = str(release_dir)
@@ -127,17 +127,3 @@ def out_of_sync(project: Project, workdir: Path) -> list[str]:
     ]
     return problems
 
-
-def validate(project: Project, notebook: Path) -> dict[str, list[dict[str, str]]]:
-    """Run nbgrader's validator (the *Validate* button) with the course settings.
-
-    ``nbgrader validate`` on the command line exits 0 even when tests fail;
-    this returns its findings instead.
-
-    Returns:
-        ``{}`` when every test passes, else nbgrader's results, e.g.
-        ``{"failed": [{"source": ..., "raw_error": ...}, ...]}``.
-    """
-    from nbgrader.validator import Validator
-
-    return Validator(config=_course_config(project)).validate(str(notebook))
