@@ -5,7 +5,8 @@
 #
 #   make course   execute every notebook, regenerate exercises/, autograde, print a report
 #   make test     the whole test suite (what CI runs)
-#   make lab      JupyterLab on the course, nbgrader extension enabled
+#   make lab      JupyterLab on the course: nbgrader, the course's Validate button, a local exchange
+#   make my-work  students: copy the exercises into my_work/ to answer them (never overwrites)
 #
 # Smaller steps: make setup | system | release | check | smoke | lock | clean
 
@@ -18,7 +19,7 @@ READY  := $(VENV)/.ready
 export PATH := $(BIN):$(PATH)
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help system setup course smoke test lab release check lock clean
+.PHONY: help system setup course smoke test lab my-work release check lock clean
 
 help:
 	@sed -n '/^#/!q; s/^# \{0,1\}//p' Makefile
@@ -78,6 +79,10 @@ lab: $(READY)
 	@mkdir -p my_work
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter" COURSE_VENV="$(abspath $(VENV))" \
 	    $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_TERMINAL) $(LAB_ARGS)
+
+# Students: your own copies of the exercises in my_work/ (run it again for new assignments).
+my-work: $(READY)
+	$(BIN)/python -m helpers.course my-work
 
 release: $(READY)
 	$(BIN)/python -m helpers.course release

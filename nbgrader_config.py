@@ -26,3 +26,11 @@ c.Execute.extra_arguments = [
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.Autograde.create_student = True
+
+# `nbgrader zip_collect` (learning-platform downloads): Colab's "Copy of X.ipynb", "X (1).ipynb" and a
+# lone renamed notebook are all filed as the released notebook (helpers/course/collect.py). The
+# default file names are Canvas's, "<name>[_late]_<user id>_<submission id>_<file>"; for Moodle's
+# "<Full Name>_<id>_assignsubmission_file_<file>" use
+# r"(?P<student_id>.+?)_\d+_assignsubmission_file_(?P<file_id>.+)".
+c.ZipCollectApp.collector_plugin = "helpers.course.collect.CourseCollector"
+c.CourseCollector.named_regexp = r"(?P<student_id>[^_]+)_(?:late_)?\d+_\d+_(?P<file_id>.+)"

@@ -10,6 +10,7 @@ import getpass
 import os
 import shutil
 import sqlite3
+import zipfile
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,24 @@ def test_release_fetch_submit_collect_autograde_and_feedback_round_trip(course, 
     assert len(pages) == 1, "the student fetches one feedback page"
     page = pages[0].read_text()
     assert f"{score:g}" in page and f"{total:g}" in page, "the feedback page shows the score out of the total"
+
+
+def test_zip_collect_files_colab_copies_and_second_downloads_under_the_released_name(course, project):
+    """A learning platform's download (Canvas names), as a class hands it in: renamed copies included."""
+    solution, _ = read_pair(project, ASSIGNMENT_00)
+    names = {
+        "smithalice": f"Copy of {NOTEBOOK}",
+        "jonesbob": NOTEBOOK.replace(".ipynb", " (1).ipynb"),
+        "leecarol": NOTEBOOK,
+        "kimdan": "homework.ipynb",  # the assignment has one notebook: a lone renamed one is it
+    }
+    archive = course / "downloaded" / ASSIGNMENT_00 / "archive"
+    archive.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "submissions.zip", "w") as bundle:
+        for number, (student, name) in enumerate(names.items()):
+            late = "late_" if student == "jonesbob" else ""
+            bundle.writestr(f"{student}_{late}{100 + number}_{9000 + number}_{name}", nbformat.writes(solution))
+    nbgrader(course, "generate_assignment", ASSIGNMENT_00, "--force")
+    nbgrader(course, "zip_collect", ASSIGNMENT_00, "--force")
+    for student in names:
+        assert (course / "submitted" / student / ASSIGNMENT_00 / NOTEBOOK).is_file(), f"{student}'s notebook was not collected"

@@ -5,6 +5,7 @@ Commands:
     check     notebook hygiene rules + exercises/ in sync with solutions/
     fix       rewrite Colab badges and install lines from pyproject.toml; clear outputs
     run       execute notebooks with papermill (full or --smoke) into build/executed/
+    my-work   copy the exercises into my_work/ for a student to answer (never overwrites)
     validate  run a notebook's tests like nbgrader's Validate button; a line per exercise
               and the points so far (exit 1 if any fails)
     grade     autograde a folder of submissions into a gradebook and grades.csv
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from helpers.course import grading, hygiene, nbgrading, validating
+from helpers.course import grading, hygiene, my_work, nbgrading, validating
 from helpers.course.project import Project, load_project
 from helpers.course.sandbox import Limits
 from helpers.course.submission import BROKEN
@@ -102,6 +103,16 @@ def cmd_run(project: Project, args: argparse.Namespace) -> int:
         if not r.ok:
             print(f"\n{r.notebook}: {r.problem}\n  executed copy: {r.output}")
     return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_my_work(project: Project, args: argparse.Namespace) -> int:
+    done = my_work.copy_exercises(project)
+    for path in done.copied:
+        print(f"copied {path}")
+    if done.kept:
+        print(f"kept {len(done.kept)} file(s) you already have in my_work/ as they are")
+    print("Answer the notebooks in my_work/: `make release` and `git pull` never touch it.")
+    return 0
 
 
 def cmd_validate(project: Project, args: argparse.Namespace) -> int:
@@ -235,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--smoke", action="store_true", help="set SMOKE = True: tiny sizes, every cell still runs")
     run.add_argument("--out", default="build/executed", help="folder for the executed copies")
 
+    sub.add_parser("my-work", help="copy the exercises into my_work/ (keeps what is there)")
     validate = sub.add_parser("validate", help="run a notebook's tests like the Validate button")
     validate.add_argument("notebooks", nargs="+", help="notebooks to validate")
 
@@ -256,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     project = load_project(args.root)
-    commands = {"release": cmd_release, "check": cmd_check, "fix": cmd_fix, "run": cmd_run, "validate": cmd_validate, "grade": cmd_grade, "course": cmd_course}
+    commands = {"release": cmd_release, "check": cmd_check, "fix": cmd_fix, "my-work": cmd_my_work, "run": cmd_run, "validate": cmd_validate, "grade": cmd_grade, "course": cmd_course}
     return commands[args.command](project, args)
 
 

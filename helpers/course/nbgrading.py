@@ -14,6 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from helpers.course.canonical import canonical
 from helpers.course.project import Project
 
 
@@ -97,7 +98,7 @@ def release(project: Project, workdir: Path) -> list[str]:
 def _same_file(a: Path, b: Path) -> bool:
     if a.suffix == ".ipynb":
         try:
-            return json.loads(a.read_text()) == json.loads(b.read_text())
+            return canonical(json.loads(a.read_text())) == canonical(json.loads(b.read_text()))
         except json.JSONDecodeError:
             return False
     return a.read_bytes() == b.read_bytes()
@@ -105,6 +106,9 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def out_of_sync(project: Project, workdir: Path) -> list[str]:
     """Compare the committed ``exercises/`` with what nbgrader generates now.
+
+    Notebooks are compared by content (:func:`~helpers.course.canonical.canonical`): a copy that
+    JupyterLab opened and saved, which rewrites kernel metadata, is still in sync.
 
     Returns:
         One line per difference; empty when everything is in sync.

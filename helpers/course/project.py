@@ -40,6 +40,11 @@ class Project:
     def build_dir(self) -> Path:
         return self.root / "build"
 
+    @property
+    def my_work_dir(self) -> Path:
+        """Where students answer: their own copies, which no course command overwrites."""
+        return self.root / "my_work"
+
     def teaching_notebooks(self) -> list[Path]:
         """The numbered teaching notebooks, in course order."""
         return sorted(self.notebooks_dir.glob("*.ipynb"))

@@ -78,6 +78,13 @@ def _undecorated(stem: str) -> str:
     return stem.casefold()
 
 
+def is_copy_of(name: str, expected: str) -> bool:
+    """Whether notebook file ``name`` is ``expected`` under a name copies get ("Copy of X.ipynb", "X (1).ipynb")."""
+    if not (name.lower().endswith(_NOTEBOOK_SUFFIX) and expected.lower().endswith(_NOTEBOOK_SUFFIX)):
+        return False
+    return _undecorated(name[: -len(_NOTEBOOK_SUFFIX)]) == _undecorated(expected[: -len(_NOTEBOOK_SUFFIX)])
+
+
 def _notebooks_in(folder: Path) -> dict[str, bool]:
     """The visible ``.ipynb`` entries of ``folder`` (files or links, never followed): name -> is a link."""
     found = {}
@@ -119,8 +126,7 @@ def find_notebook(folder: Path, expected_name: str) -> tuple[Path | None, str]:
     if expected in notebooks:
         chosen = expected
     else:
-        wanted = _undecorated(expected[: -len(_NOTEBOOK_SUFFIX)])
-        copies = sorted(name for name in notebooks if _undecorated(name[: -len(_NOTEBOOK_SUFFIX)]) == wanted)
+        copies = sorted(name for name in notebooks if is_copy_of(name, expected))
         candidates = copies or sorted(notebooks)
         if not candidates:
             return None, f"no notebook found: expected {expected}"
