@@ -254,3 +254,8 @@ def test_nbgrader_rules_each_report_their_problem():
     assert "state the total" in only(assignment(answer(), checks(), total="no total here"))
     assert "still contains" in only(assignment(answer(), checks()), source=False)
     assert hygiene.check_nbgrader(notebook(code_cell("x = 1")), source=True) == ["no nbgrader cells: not an assignment notebook"]
+
+
+def test_contributing_shows_the_setup_cell_that_fix_writes():
+    shown = "\n".join(("   " + line) if line else "" for line in setup_cell_source(PROJECT.install_spec).split("\n"))
+    assert shown in (ROOT / "CONTRIBUTING.md").read_text(), "CONTRIBUTING.md's setup cell is out of date"

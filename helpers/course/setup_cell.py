@@ -17,7 +17,7 @@ import sys
 
 if importlib.util.find_spec("helpers") is None:
     pip = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-color",
          "{install_spec}"],
         capture_output=True, text=True,
     )
