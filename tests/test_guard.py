@@ -80,6 +80,11 @@ TAMPERING = [
      "vc.fail = _saved"),
     ("import sys, types\n_saved = sys.modules['helpers.vision_checks']\nsys.modules['helpers.vision_checks'] = types.ModuleType('fake')",
      "sys.modules['helpers.vision_checks'] was replaced", "sys.modules['helpers.vision_checks'] = _saved"),
+    # Chapters 00-02's checks, preloaded the same way.
+    ("import helpers.fundamentals_checks as fc\n_saved = fc.check_matmul_with_row\nfc.check_matmul_with_row = lambda *a, **k: None",
+     "helpers.fundamentals_checks.check_matmul_with_row was replaced", "fc.check_matmul_with_row = _saved"),
+    ("import helpers.fundamentals_checks as fc\n_saved = fc.check_call\nfc.check_call = lambda f, *a, **k: f(*a)",
+     "helpers.fundamentals_checks.check_call was replaced", "fc.check_call = _saved"),
 ]
 
 
@@ -97,6 +102,10 @@ def runs(tmp_path_factory):
     plan.append(PlannedCell(len(plan), ANSWER, "check_misclassified_indices = lambda *a, **k: None", "rebind_vision"))
     plan.append(PlannedCell(len(plan), TEST, "check_misclassified_indices(lambda t, p: t != p, torch.tensor([1]), torch.tensor([2]))\n"
                             "print('never')", "rebind_vision_test"))
+    plan.append(PlannedCell(len(plan), LOCKED, "from helpers.fundamentals_checks import check_mean_of_ints", "setup_fundamentals"))
+    plan.append(PlannedCell(len(plan), ANSWER, "check_mean_of_ints = lambda *a, **k: None", "rebind_fundamentals"))
+    plan.append(PlannedCell(len(plan), TEST, "check_mean_of_ints(lambda t: t.mean(), torch.tensor([1, 2]))\nprint('never')",
+                            "rebind_fundamentals_test"))
     plan.append(PlannedCell(len(plan), ANSWER, "def peek():\n    import sys\n    return sys._getframe(1).f_locals\npeek()", "peek"))
     folder = tmp_path_factory.mktemp("guard")
     (folder / "submission").mkdir()
@@ -149,6 +158,12 @@ def test_tests_use_the_vision_checks_the_read_only_cells_imported(runs):
     run = runs["rebind_vision_test"]
     assert run.reply == "error" and not run.completed
     assert any("returns a mask, not indices" in o.get("evalue", "") for o in run.outputs), run.outputs
+
+
+def test_tests_use_the_chapter_checks_the_read_only_cells_imported(runs):
+    run = runs["rebind_fundamentals_test"]
+    assert run.reply == "error" and not run.completed
+    assert any("the mean of an integer tensor" in o.get("evalue", "") for o in run.outputs), run.outputs
 
 
 def test_reading_the_tests_frames_is_seen_and_stays_seen(runs):

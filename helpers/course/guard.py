@@ -52,6 +52,7 @@ PRELOAD = (
     "helpers.data",
     "helpers.device",
     "helpers.errors",
+    "helpers.fundamentals_checks",
     "helpers.metrics",
     "helpers.results",
     "helpers.seeding",
