@@ -1,5 +1,6 @@
 """The course command line, run as a real subprocess (what `make` calls)."""
 
+import json
 import re
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from conftest import ASSIGNMENT_00, copy_course
 from conftest import course_cli as course
 from helpers.course import hygiene
+from helpers.course.grading import MIN_BUDGET
 
 pytestmark = pytest.mark.slow
 
@@ -74,6 +76,10 @@ def test_course_smoke_runs_everything_and_reports(project, course_smoke):
         reference, blank = re.findall(r"(\d+) / (\d+)", row)[:2]
         assert reference[0] == reference[1] != "0" and blank[0] == "0"
     assert course_smoke.report["mode"] == "smoke" and course_smoke.report["failures"] == []
+    # Each notebook's budget was sized from its reference solution's run in the sandbox.
+    graded = json.loads((course_smoke.root / "build" / "grading" / "course" / "report.json").read_text())
+    assert sorted(graded["budgets"]) == project.assignments()
+    assert all(budget >= MIN_BUDGET for budget in graded["budgets"].values())
 
 
 def test_validate_exits_nonzero_and_shows_the_check_message(project, tmp_path):

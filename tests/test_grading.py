@@ -1,7 +1,7 @@
 """The grading pipeline end to end: the sandboxed parallel grader, nbgrader's gradebook (sqlite).
 
 One module-scoped run grades a folder of submissions built from every assignment, the way
-`python -m helpers.course grade` does, with the budget sized from the reference solution's run:
+`python -m helpers.course grade --budget 240` does:
 the reference solution, the untouched student version, and two submissions that solve alternate
 exercises (the others left blank). Chapter 00 adds submissions with typical problems (a wrong shape, a noisy
 warning, a crashing kernel, a file that is not a notebook); chapter 02 adds the classic
@@ -39,6 +39,9 @@ def notebooks(project):
     """Chapter 00's solution and student version."""
     return read_pair(project, ASSIGNMENT_00)
 
+
+#: Seconds per notebook: several times what the slowest reference solution (chapter 03) takes.
+BUDGET = 240.0
 
 #: Two submissions per assignment solve alternate exercises (1, 3, 5, ... and 2, 4, 6, ...), the others left blank.
 HALVES = ("odd_exercises", "even_exercises")
@@ -134,7 +137,8 @@ def grading(project, tmp_path_factory):
 
     data = course_data(tmp_path_factory.mktemp("course_data"))  # the instructor's data folder: MNIST's files
     workdir = tmp_path_factory.mktemp("course")
-    batch = grade_batch(project, folder, workdir, Settings(jobs=2, feedback=True, data_dir=data))
+    # A fixed budget, to spare the reference runs that size it (test_cli's `course --smoke` covers sizing).
+    batch = grade_batch(project, folder, workdir, Settings(jobs=2, feedback=True, data_dir=data, budget=BUDGET))
     return {(g.student, g.assignment): g for g in batch.results}, workdir
 
 

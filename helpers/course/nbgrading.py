@@ -14,7 +14,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from helpers.course.canonical import canonical
+import nbformat
+
+from helpers.course.canonical import canonical, with_lab_metadata
 from helpers.course.project import Project
 
 
@@ -74,6 +76,8 @@ def generate(
 def release(project: Project, workdir: Path) -> list[str]:
     """Regenerate ``exercises/`` from ``solutions/``.
 
+    Notebooks get the kernel metadata JupyterLab writes when it opens them, so
+    that opening one changes as little as it can (only the Python version).
     Folders of ``exercises/`` without a matching assignment are removed.
 
     Returns:
@@ -91,6 +95,8 @@ def release(project: Project, workdir: Path) -> list[str]:
         target = project.exercises_dir / assignment
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(fresh / assignment, target)
+        for notebook in target.rglob("*.ipynb"):  # the kernel metadata JupyterLab writes on opening
+            nbformat.write(nbformat.from_dict(with_lab_metadata(nbformat.read(notebook, as_version=4))), notebook)
         written += [project.relative(p) for p in sorted(target.rglob("*")) if p.is_file()]
     return written
 
