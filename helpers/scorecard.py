@@ -81,7 +81,9 @@ class Scorecard:
         return all(e.passed for e in self.exercises) and not self.notes
 
     def summary(self) -> str:
-        """One line per exercise, then the points so far."""
+        """One line per exercise, then the points so far (just the notes when there are no exercises)."""
+        if not self.exercises:
+            return "\n".join(self.notes)
         width = max((len(e.title) for e in self.exercises), default=0)
         lines = [
             f"{'✓' if e.passed else '✗'} {e.title.ljust(width)}  {_points(e.points)}/{_points(e.max_points)}"

@@ -89,9 +89,18 @@ def test_check_all_finds_the_notebook_jupyter_names(tmp_path, monkeypatch):
     namespace = {"fail": fail, "double": lambda x: 2 * x, "halve": lambda x: x / 2}
     card = check_all(namespace=namespace)
     assert card.passed and card.points == 6
+    assert check_all(tmp_path / "not_here.ipynb", namespace=namespace).passed, "a path that is not here: the running notebook"
     monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "missing.ipynb"))
     with pytest.raises(FileNotFoundError, match="pass its path"):
         check_all(namespace=namespace)
+
+
+def test_check_all_stands_aside_while_a_grader_runs_the_notebook(monkeypatch):
+    for variable, value in (("COURSE_GRADING", "1"), ("NBGRADER_EXECUTION", "autograde")):
+        with monkeypatch.context() as patch:
+            patch.setenv(variable, value)
+            card = check_all(exercise_notebook(), {})
+            assert card.exercises == [] and "skipped while the notebook is graded" in str(card)
 
 
 def test_a_failed_check_shows_its_message_not_a_traceback_in_ipython(capsys):
