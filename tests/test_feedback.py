@@ -167,6 +167,15 @@ def test_student_html_is_not_active(where):
     assert "Content-Security-Policy" in page
 
 
+def test_score_table_names_each_test_by_its_exercise_and_says_what_is_unanswered():
+    cells = [markdown_cell("# Demo\n\nTotal: 3 points"), markdown_cell("## Exercise 1 · Double it (3 points)")]
+    cells += [answer_cell("raise NotImplementedError()", "ex1"), grade_cell("check(y1)\nprint('ok')", "ex1_test", 3)]
+    page = render(notebook(*cells), [Outcome("ex1_test", 0, 3, FAILED, "NotImplementedError: ")])
+    row = re.findall(r"<tr class=\"fb-[a-z-]+\">(.*?)</tr>", page, re.DOTALL)[0]
+    assert "Exercise 1 · Double it" in row and "ex1_test" in row
+    assert "Not answered yet" in html.unescape(row) and "NotImplementedError:" not in row.split("</a>")[1].split("Not answered")[0]
+
+
 def test_score_table_badges_and_input_unchanged():
     cells = [markdown_cell("# Demo\n\nTotal: 8 points")]
     outcomes = [
@@ -231,4 +240,5 @@ def test_real_assignment_shows_no_hidden_tests():
     assert len(distinctive) > 20
     assert not [line for line in distinctive if line in text]
     assert page.count('class="fb-badge ') == len(tests)
-    assert "check_shape(" in text  # the visible checks are there
+    first_lines = [hide_hidden_tests(cell.source)[0].strip().splitlines()[0] for cell in tests]
+    assert all(line in text for line in first_lines), "the visible checks are there"

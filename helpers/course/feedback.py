@@ -30,6 +30,7 @@ from nbconvert.filters import strip_ansi
 from helpers.course.hygiene import is_test_cell, nbgrader_meta
 from helpers.course.outcomes import FAILED, NOT_COUNTED, NOT_RUN, PASSED, TestOutcome
 from helpers.course.report import format_points
+from helpers.scorecard import NOT_ANSWERED, exercise_tests
 
 NbNode = nbformat.NotebookNode
 
@@ -149,7 +150,10 @@ def render_feedback(
     )
     resources = {
         "feedback_css": _PAGE_CSS,
-        "feedback_summary": _summary_html(outcomes, student=student, assignment=assignment, notes=notes),
+        "feedback_summary": _summary_html(
+            outcomes, student=student, assignment=assignment, notes=notes,
+            titles={cell.metadata.nbgrader.grade_id: title for title, cell in exercise_tests(notebook)},
+        ),
     }
     body, _ = exporter.from_notebook_node(page, resources=resources)
     return body
@@ -497,17 +501,27 @@ def _badge_html(grade_id: str, outcome: TestOutcome | None, shown: set[str]) -> 
     )
 
 
-def _summary_html(outcomes: Sequence[TestOutcome], *, student: str, assignment: str, notes: Sequence[str]) -> str:
-    """The top of the page: who, what, the total, one row per test, and the notes."""
+def _shown_message(message: str) -> str:
+    """An unanswered exercise says so, rather than ``NotImplementedError:``."""
+    return NOT_ANSWERED if message.strip() == "NotImplementedError:" else message
+
+
+def _summary_html(
+    outcomes: Sequence[TestOutcome], *, student: str, assignment: str, notes: Sequence[str], titles: dict[str, str]
+) -> str:
+    """The top of the page: who, what, the total, one row per test (named by its exercise), and the notes."""
     rows = []
     for outcome in outcomes:
         look, symbol = _status_look(outcome.status)
         anchor = html.escape(f"#fb-{outcome.grade_id}")
+        name = html.escape(outcome.grade_id)
+        if titles.get(outcome.grade_id, outcome.grade_id) != outcome.grade_id:
+            name = f"{html.escape(titles[outcome.grade_id])}<br><small>{name}</small>"
         rows.append(
-            f'<tr class="fb-{look}"><td><a href="{anchor}">{html.escape(outcome.grade_id)}</a></td>'
+            f'<tr class="fb-{look}"><td><a href="{anchor}">{name}</a></td>'
             f"<td>{format_points(outcome.points, outcome.max_points)}</td>"
             f'<td><span class="fb-status">{symbol} {html.escape(outcome.status)}</span></td>'
-            f"<td>{_message_html(outcome.message)}</td></tr>"
+            f"<td>{_message_html(_shown_message(outcome.message))}</td></tr>"
         )
     total = format_points(sum(o.points for o in outcomes), sum(o.max_points for o in outcomes))
     notes_html = ""
@@ -518,7 +532,7 @@ def _summary_html(outcomes: Sequence[TestOutcome], *, student: str, assignment: 
         '<header class="fb-summary">'
         f"<h1>Feedback: {html.escape(assignment)}</h1>"
         f'<p class="fb-meta">Student: <b>{html.escape(student)}</b> · Score: <b>{total}</b> points</p>'
-        '<table class="fb-scores"><thead><tr><th>Test</th><th>Points</th><th>Status</th><th>Message</th></tr></thead>'
+        '<table class="fb-scores"><thead><tr><th>Exercise (test)</th><th>Points</th><th>Status</th><th>Message</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>{notes_html}"
         "<p>Below is your notebook as it was graded. Hidden tests were run by the grader and are not shown.</p>"
         "</header>"
