@@ -85,6 +85,10 @@ TAMPERING = [
      "helpers.fundamentals_checks.check_matmul_with_row was replaced", "fc.check_matmul_with_row = _saved"),
     ("import helpers.fundamentals_checks as fc\n_saved = fc.check_call\nfc.check_call = lambda f, *a, **k: f(*a)",
      "helpers.fundamentals_checks.check_call was replaced", "fc.check_call = _saved"),
+    ("import helpers.workflow_checks as wc\n_saved = wc.check_fit\nwc.check_fit = lambda *a, **k: None",
+     "helpers.workflow_checks.check_fit was replaced", "wc.check_fit = _saved"),
+    ("import helpers.workflow_checks as wc\n_saved = wc.watch_model\nwc.watch_model = lambda *a, **k: None",
+     "helpers.workflow_checks.watch_model was replaced", "wc.watch_model = _saved"),
 ]
 
 

@@ -59,6 +59,7 @@ PRELOAD = (
     "helpers.training",
     "helpers.vision",
     "helpers.vision_checks",
+    "helpers.workflow_checks",
     "helpers.course.guard",
 )
 

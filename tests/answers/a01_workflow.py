@@ -375,6 +375,13 @@ WRONG = {
         (("loss_fn(model(X_test), y_test)", "loss_fn(model(X_train), y_train)"), "did not run the model on the data it was given"),
         (("        model.train()\n", ""), "call model.train()"),
         (('history["train_loss"].append(loss.item())', 'history["train_loss"].append(loss)'), "not Python floats"),
+        # The checks' own reference loop, imported: it trains a line of its own, so the model handed in stays as it was.
+        ('''from helpers.workflow_checks import _reference_history
+
+
+def fit(model, X_train, y_train, X_test, y_test, epochs=300, lr=0.01, eval_every=20):
+    return _reference_history((X_train, y_train, X_test, y_test), next(model.parameters()).device, epochs, lr, eval_every)
+''', "fit did not change the model's parameters"),
     ],
     "ex04_answer": [
         (("    model.eval()\n", ""), "call model.eval()"),
