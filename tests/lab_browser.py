@@ -106,8 +106,16 @@ def type_into_cell(page: Page, cell: Locator, lines: list[str]) -> str:
 
 
 def center(element: Locator) -> None:
-    """Scroll ``element`` to the middle of its scrolling area (for a screenshot that shows it whole)."""
-    element.evaluate("e => e.scrollIntoView({block: 'center'})")
+    """Scroll ``element`` to the middle of its scrolling area (for a screenshot that shows it whole).
+
+    Cells above it are laid out as they come into view and change height, so it scrolls until it stays put.
+    """
+    element.evaluate("""async e => {
+        for (let i = 0; i < 3; i++) {
+            e.scrollIntoView({block: 'center'});
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        }
+    }""")
 
 
 def save(page: Page) -> None:
