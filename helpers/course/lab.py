@@ -27,6 +27,13 @@ from helpers.course.validating import validate
 from helpers.scorecard import Scorecard
 
 
+#: Hides the dialog's "The following cell failed:" line, which is not what the scorecard above it is.
+_DIALOG_STYLE = (
+    '<span class="course-scorecard"></span>'
+    "<style>#validation-message:has(.course-scorecard) > div:first-child { display: none; }</style>"
+)
+
+
 def dialog_value(card: Scorecard) -> dict:
     """The scorecard in the shape nbgrader's Validate dialog renders (``{}`` means all passed)."""
     if card.passed:
@@ -34,7 +41,8 @@ def dialog_value(card: Scorecard) -> dict:
     messages = "".join(
         f"<b>{html.escape(title)}</b>\n{html.escape(message)}\n\n" for title, message in card.details()
     )
-    return {"failed": [{"source": card.summary(), "error": messages.rstrip() or "&nbsp;", "raw_error": str(card)}]}
+    error = _DIALOG_STYLE + (messages.rstrip() or "&nbsp;")
+    return {"failed": [{"source": card.summary(), "error": error, "raw_error": str(card)}]}
 
 
 class ValidateHandler(JupyterHandler):
