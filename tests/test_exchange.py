@@ -37,8 +37,12 @@ def course(tmp_path_factory) -> Path:
 
 
 def nbgrader(course: Path, *args: str) -> str:
-    """Run ``nbgrader ARGS`` in the course folder; fail the test with nbgrader's log if it fails."""
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    """Run ``nbgrader ARGS`` in the course folder; fail the test with nbgrader's log if it fails.
+
+    The student's nbgrader cache (a Jupyter data folder) is kept in the course copy, not in ``~``.
+    """
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "JUPYTER_DATA_DIR": str(course / ".jupyter-data")}
     env.pop("JUPYTER_CONFIG_PATH", None)  # only the course's own configuration
     run = subprocess.run(["nbgrader", *args], cwd=course, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}"

@@ -27,10 +27,11 @@ from helpers.course.validating import validate
 from helpers.scorecard import Scorecard
 
 
-#: Hides the dialog's "The following cell failed:" line, which is not what the scorecard above it is.
+#: Hides the dialog's "The following cell failed:" line (the scorecard is not a cell) and wraps long hints.
 _DIALOG_STYLE = (
     '<span class="course-scorecard"></span>'
-    "<style>#validation-message:has(.course-scorecard) > div:first-child { display: none; }</style>"
+    "<style>#validation-message:has(.course-scorecard) > div:first-child { display: none; }"
+    " #validation-message:has(.course-scorecard) pre { white-space: pre-wrap; }</style>"
 )
 
 
