@@ -89,6 +89,13 @@ TAMPERING = [
      "helpers.workflow_checks.check_fit was replaced", "wc.check_fit = _saved"),
     ("import helpers.workflow_checks as wc\n_saved = wc.watch_model\nwc.watch_model = lambda *a, **k: None",
      "helpers.workflow_checks.watch_model was replaced", "wc.watch_model = _saved"),
+    ("import helpers.classification_checks as cc\n_saved = cc.check_spiral_classifier\ncc.check_spiral_classifier = lambda *a, **k: None",
+     "helpers.classification_checks.check_spiral_classifier was replaced", "cc.check_spiral_classifier = _saved"),
+    ("import helpers.classification_checks as cc\n_saved = cc.named_mistakes\ncc.named_mistakes = lambda *a, **k: None",
+     "helpers.classification_checks.named_mistakes was replaced", "cc.named_mistakes = _saved"),
+    ("import sys, types\n_saved = sys.modules['helpers.classification_checks']\n"
+     "sys.modules['helpers.classification_checks'] = types.ModuleType('fake')",
+     "sys.modules['helpers.classification_checks'] was replaced", "sys.modules['helpers.classification_checks'] = _saved"),
 ]
 
 

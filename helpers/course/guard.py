@@ -49,6 +49,7 @@ PRELOAD = (
     "torch.optim",
     "helpers",
     "helpers.checks",
+    "helpers.classification_checks",
     "helpers.data",
     "helpers.device",
     "helpers.errors",
