@@ -150,7 +150,7 @@ def _build_moon_model(model_class: Callable, *args: int, seed: int = 0) -> tuple
 
 
 def check_moon_model(model_class: Callable, in_features: int, hidden_units: int, out_features: int) -> None:
-    """``MoonModel(in_features, hidden_units, out_features)``: two or more ``nn.Linear`` layers using ``hidden_units``, non-linear, returning logits.
+    """``MoonModel(in_features, hidden_units, out_features)``: ``nn.Linear`` layers of ``hidden_units``, non-linear, logits.
 
     Args:
         model_class: The learner's ``MoonModel``.
@@ -462,7 +462,9 @@ def _check_learns_its_arguments(task: _Classification, train: Callable, first_mo
 
 def check_moon_classifier(train_moon_classifier: Callable, X_train: torch.Tensor, y_train: torch.Tensor,
                           X_test: torch.Tensor, y_test: torch.Tensor) -> nn.Module:
-    """``train_moon_classifier(X_train, y_train)`` returns a model whose accuracy on the test set, measured by the check, is above 96%.
+    """``train_moon_classifier(X_train, y_train)`` returns a model of one logit, above 96% accurate on the test set.
+
+    The check measures the accuracy itself (eval mode, inference mode, logit >= 0 is class 1).
 
     Prints the accuracy before judging it.
 
@@ -512,7 +514,9 @@ def check_moon_classifier_learns_its_arguments(train_moon_classifier: Callable, 
 
 def check_spiral_classifier(train_spiral_classifier: Callable, X_train: torch.Tensor, y_train: torch.Tensor,
                             X_test: torch.Tensor, y_test: torch.Tensor) -> nn.Module:
-    """``train_spiral_classifier(X_train, y_train)`` returns a model of three logits whose accuracy on the test set, measured by the check, is above 95%.
+    """``train_spiral_classifier(X_train, y_train)`` returns a model of three logits, above 95% accurate on the test set.
+
+    The check measures the accuracy itself (eval mode, inference mode, the argmax of the logits).
 
     Prints the accuracy before judging it.
 
@@ -585,7 +589,9 @@ class _Immovable(nn.Module):
 
 
 def check_decision_grid(decision_grid: Callable, model: nn.Module, X: torch.Tensor, steps: int, start_in_training: bool) -> None:
-    """``decision_grid(model, X, steps=steps)``: the ``(steps, steps)`` grid over X's range and the model's labels on it, on the CPU; the model not moved and left in its mode.
+    """``decision_grid(model, X, steps=steps)``: the grid over X's range and the model's labels on it, on the CPU.
+
+    The grid is ``(steps, steps)``; the model must not move and must be left in the mode it was in.
 
     The model is handed over wrapped in a module that refuses to move and records the mode of every call.
 
@@ -810,7 +816,9 @@ def check_accuracy_fn_refuses_shapes(accuracy_fn: Callable, shape_true: tuple[in
 
 
 def check_logits_to_labels(logits_to_labels: Callable, logits: torch.Tensor, name: str) -> None:
-    """``logits_to_labels(logits)``: ``logit >= 0`` for one column, the argmax for several, as int64 of shape (n,), naming the classic mistakes.
+    """``logits_to_labels(logits)``: ``logit >= 0`` for one column, the argmax for several, int64 of shape (n,).
+
+    The classic mistakes are named: (n, 1) labels, the argmax over dim=0, rounding logits, class 0 at a logit of 0.
 
     Args:
         logits_to_labels: The learner's function (not the course's own).

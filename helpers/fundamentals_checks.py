@@ -247,6 +247,15 @@ def _draw_from_every_generator() -> dict[str, float]:
     return draws
 
 
+def _draws_after_seeding(seed_everything: Callable, *seeds: int) -> list[dict[str, float]]:
+    """For each seed in turn: ``seed_everything(seed)``, then one number from each generator."""
+    draws = []
+    for seed in seeds:
+        seed_everything(seed)
+        draws.append(_draw_from_every_generator())
+    return draws
+
+
 def check_seed_repeats(seed_everything: Callable, seed: int = 42) -> None:
     """After ``seed_everything(seed)`` twice, every global generator gives the same number both times.
 
@@ -258,10 +267,7 @@ def check_seed_repeats(seed_everything: Callable, seed: int = 42) -> None:
     """
     __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
     with _generators_restored():
-        seed_everything(seed)
-        first_draws = _draw_from_every_generator()
-        seed_everything(seed)
-        second_draws = _draw_from_every_generator()
+        first_draws, second_draws = _draws_after_seeding(seed_everything, seed, seed)
         for source, value in first_draws.items():
             check_true(
                 second_draws[source] == value,
@@ -282,10 +288,7 @@ def check_seeds_differ(seed_everything: Callable, first: int, second: int) -> No
     """
     __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
     with _generators_restored():
-        seed_everything(first)
-        draws_first = _draw_from_every_generator()
-        seed_everything(second)
-        draws_second = _draw_from_every_generator()
+        draws_first, draws_second = _draws_after_seeding(seed_everything, first, second)
         for source, value in draws_first.items():
             check_true(
                 draws_second[source] != value,
@@ -305,8 +308,7 @@ def check_seed_matches_libraries(seed_everything: Callable, seed: int) -> None:
     """
     __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
     with _generators_restored():
-        seed_everything(seed)
-        draws = _draw_from_every_generator()
+        (draws,) = _draws_after_seeding(seed_everything, seed)
         # CPU generators only: the GPU draws are checked for repeating by check_seed_repeats.
         reference = {
             "random.random()": random.Random(seed).random(),

@@ -178,7 +178,10 @@ def _build_linear_regression_model(model_class: Callable) -> nn.Module:
 
 
 def check_linear_regression_model(model_class: Callable, generator: torch.Generator) -> nn.Module:
-    """``LinearRegressionModel()`` made after ``torch.manual_seed(42)``: two ``nn.Parameter`` s, weight then bias from ``torch.randn(1)``, ``forward`` = ``weight * x + bias`` with gradients reaching both.
+    """``LinearRegressionModel()`` after ``torch.manual_seed(42)``: two ``nn.Parameter`` s and ``weight * x + bias``.
+
+    The weight and then the bias come from ``torch.randn(1)``; the output is traced back to both, and
+    ``backward()`` gives each its gradient.
 
     Args:
         model_class: The learner's ``LinearRegressionModel``.
@@ -422,7 +425,7 @@ def _reference_history(data: Sequence[torch.Tensor], device: Device, epochs: int
 
 def check_fit(fit: Callable, X_train: torch.Tensor, y_train: torch.Tensor, X_test: torch.Tensor, y_test: torch.Tensor,
               device: Device, *, weight: float, bias: float) -> None:
-    """``fit(model, X_train, y_train, X_test, y_test)`` with the defaults trains a line from 0 to ``weight`` and ``bias``, as the reference loop does.
+    """``fit(model, X_train, y_train, X_test, y_test)`` with the defaults trains a line from 0 as the reference loop does.
 
     Checks the history, the modes and autograd of every forward pass, that the gradients do not pile up
     (two epochs with lr=0), the losses against the reference loop, the learned weight and bias (within 0.02)
@@ -528,7 +531,9 @@ def check_fit_matches_reference(fit: Callable, data: Sequence[torch.Tensor], dev
 
 def check_fit_learns(fit: Callable, data: Sequence[torch.Tensor], device: Device, *, weight: float, bias: float,
                      epochs: int, lr: float, eval_every: int, tolerance: float) -> None:
-    """``fit(..., epochs, lr, eval_every)`` trains a line from 0 to within ``tolerance`` of ``weight`` and ``bias``, with a test loss below ``tolerance``.
+    """``fit(..., epochs, lr, eval_every)`` trains a line from 0 to within ``tolerance`` of ``weight`` and ``bias``.
+
+    The test loss must be below ``tolerance`` too.
 
     Args:
         fit: The learner's function.
@@ -562,7 +567,7 @@ def check_fit_learns(fit: Callable, data: Sequence[torch.Tensor], device: Device
 
 
 def _predictions_watched(predict_on_cpu: Callable, model: nn.Module, X: torch.Tensor, name: str) -> Any:
-    """``predict_on_cpu(model, X)``, with the model handed over in training mode; its passes in eval mode without autograd and on the model's device."""
+    """``predict_on_cpu(model, X)`` of a model in training mode: passes in eval mode, no autograd, on the model's device."""
     __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
     model.train()  # as a model is right after training: predict_on_cpu has to switch it to evaluation mode
     with watch_model(model) as passes:
@@ -574,7 +579,10 @@ def _predictions_watched(predict_on_cpu: Callable, model: nn.Module, X: torch.Te
 
 def check_predict_on_cpu(predict_on_cpu: Callable, line_model: nn.Module, X: torch.Tensor, expected: torch.Tensor,
                          device: Device) -> None:
-    """``predict_on_cpu(line_model, X)``: ``expected``, as a float32 CPU tensor without gradients, made in eval mode on the model's device; the model stays where it is.
+    """``predict_on_cpu(line_model, X)`` is ``expected``: a float32 CPU tensor without gradients, the model left in place.
+
+    The model is handed over in training mode; its passes must run in eval mode, without autograd, on
+    its own device.
 
     Args:
         predict_on_cpu: The learner's function.
@@ -609,7 +617,9 @@ def check_predict_on_cpu(predict_on_cpu: Callable, line_model: nn.Module, X: tor
 
 def check_predicts_in_eval_mode(predict_on_cpu: Callable, model: nn.Sequential, X: torch.Tensor, device: Device, *,
                                 name: str) -> None:
-    """``predict_on_cpu(model, X)`` for a model handed over in training mode: its whole eval-mode output, on the CPU, without gradients; the model stays on ``device``.
+    """``predict_on_cpu(model, X)`` of a model in training mode is its whole eval-mode output, on the CPU, without gradients.
+
+    The model must stay on ``device``.
 
     Args:
         predict_on_cpu: The learner's function.
@@ -656,7 +666,9 @@ def check_predictions_convert_to_numpy(predict_on_cpu: Callable, line: nn.Linear
 
 def check_save_and_load(save_weights: Callable, load_weights: Callable, make_model: Callable[[], nn.Module], X: torch.Tensor,
                         folder: str | Path, filename: str | None = None, *, device: Device, model_dir: Path) -> None:
-    """``save_weights`` writes a model's state dict to ``folder / filename`` (only there) and ``load_weights`` puts it into a new model, exactly.
+    """``save_weights`` writes a state dict to ``folder / filename`` (only there); ``load_weights`` puts it into a new model.
+
+    The reloaded model must hold exactly the saved tensors and give exactly the same predictions.
 
     Args:
         save_weights: The learner's function.
@@ -857,7 +869,7 @@ def check_step_against_sgd(sgd_step_by_hand: Callable, make_model: Callable[[], 
 
 def check_train_and_test_steps(train_step: Callable, test_step: Callable, X_train: torch.Tensor, y_train: torch.Tensor,
                                X_test: torch.Tensor, y_test: torch.Tensor, device: Device) -> None:
-    """``train_step`` and ``test_step`` on a line: your own functions, the modes and autograd, the model's device, no piled-up gradients, and a trained line.
+    """``train_step`` and ``test_step`` on a line: the learner's own, in the right modes and devices, and they train it.
 
     ``train_step`` gets a model in evaluation mode, ``test_step`` one in training mode; both also run on a
     copy of the model on the ``meta`` device; two calls with lr=0 must not double the gradients; and 300
@@ -956,7 +968,7 @@ def _run_step(step: Callable, model: nn.Module, X: torch.Tensor, *args: Any) -> 
 
 def check_train_step_update(train_step: Callable, model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module,
                             lr: float, device: Device) -> None:
-    """``train_step`` on a model handed over in eval mode: training mode, on the X given, the loss before the step, and the update of one SGD step.
+    """``train_step`` of a model in eval mode: training mode, the X given, the loss before the step, one SGD step's update.
 
     Args:
         train_step: The learner's function.
@@ -989,7 +1001,7 @@ def check_train_step_update(train_step: Callable, model: nn.Module, X: torch.Ten
 
 def check_test_step_measures(test_step: Callable, model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module,
                              device: Device) -> None:
-    """``test_step`` on a model handed over in training mode: eval mode, no autograd, on the X given, the model unchanged, the eval-mode loss.
+    """``test_step`` of a model in training mode: eval mode, no autograd, the X given, the model unchanged, the eval loss.
 
     Leaves the model in evaluation mode.
 

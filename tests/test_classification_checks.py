@@ -1,26 +1,16 @@
 """Chapter 02's named checks, in-process: each passes a reference answer and names a wrong one in the three parts."""
 
-import re
-
 import pytest
 import torch
 from sklearn.datasets import make_moons
 from sklearn.model_selection import train_test_split
 from torch import nn
 
+from check_messages import message_of
 from helpers import classification_checks as cc
-from helpers.checks import CheckError
 from helpers.data import make_spirals, split
 
 CPU = "cpu"
-
-
-def message_of(call) -> str:
-    with pytest.raises(CheckError) as info:
-        call()
-    message = str(info.value)
-    assert re.search(r"^  expected: .+\n  got:      .+(\nHint: .+)?", message, re.M), f"not in the three parts:\n{message}"
-    return message
 
 
 def moons_to_tensors(n_samples=1000, noise=0.1, random_state=42, test_size=0.2):

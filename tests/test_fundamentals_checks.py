@@ -2,22 +2,12 @@
 
 import math
 import random
-import re
 
 import numpy as np
-import pytest
 import torch
 
+from check_messages import message_of
 from helpers import fundamentals_checks as fc
-from helpers.checks import CheckError
-
-
-def message_of(call) -> str:
-    with pytest.raises(CheckError) as info:
-        call()
-    message = str(info.value)
-    assert re.search(r"^  expected: .+\n  got:      .+(\nHint: .+)?", message, re.M), f"not in the three parts:\n{message}"
-    return message
 
 
 def seeded(seed: int, *shapes: tuple[int, ...]) -> list[torch.Tensor]:

@@ -1,23 +1,14 @@
 """Chapter 01's named checks, in-process: each passes a reference answer and names a wrong one in the three parts."""
 
-import re
 
 import pytest
 import torch
 from torch import nn
 
+from check_messages import message_of
 from helpers import workflow_checks as wc
-from helpers.checks import CheckError
 
 CPU = "cpu"
-
-
-def message_of(call) -> str:
-    with pytest.raises(CheckError) as info:
-        call()
-    message = str(info.value)
-    assert re.search(r"^  expected: .+\n  got:      .+(\nHint: .+)?", message, re.M), f"not in the three parts:\n{message}"
-    return message
 
 
 def make_linear_data(weight, bias, start=0.0, end=1.0, step=0.01, train_fraction=0.8):
