@@ -13,6 +13,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
 from conftest import ASSIGNMENT_00, ROOT
+from helpers.course import nbgrading
+from helpers.course.project import load_project
 from lab_browser import (
     KERNEL_TIMEOUT_S,
     center,
@@ -29,6 +31,7 @@ from lab_server import LabServer, copy_course_for_lab, lab_server
 
 pytestmark = pytest.mark.slow
 
+ASSIGNMENT_01 = "01_pytorch_workflow"
 EXERCISES_00 = f"exercises/{ASSIGNMENT_00}/{ASSIGNMENT_00}_exercises.ipynb"
 TEACHING_00 = f"notebooks/{ASSIGNMENT_00}.ipynb"
 EX01_ANSWER = ["random_tensor = torch.rand(7, 7)", "print(random_tensor)"]
@@ -294,3 +297,17 @@ def test_teaching_notebook_00_renders_its_plots(lab: LabServer, course: Path, pa
     assert all(c.execution_count for c in code), "Run All must run every code cell"
     shown = sum("image/png" in o.get("data", {}) for c in code for o in c.outputs)
     assert images.count() == shown, f"{shown} plots in the saved notebook, {images.count()} on the page"
+
+
+
+def test_an_exercise_opened_and_saved_in_jupyterlab_stays_in_sync(lab: LabServer, course: Path, page: Page, tmp_path: Path):
+    """A student opens the committed exercises of 01 and saves them: JupyterLab rewrites the kernel's
+    metadata, and `check` still finds exercises/ in sync."""
+    path = f"exercises/{ASSIGNMENT_01}/{ASSIGNMENT_01}_exercises.ipynb"
+    nb = nbformat.read(course / path, as_version=4)
+    assert "version" not in nb.metadata.get("language_info", {})
+    open_notebook(page, lab_url(lab, "sync", path), len(nb.cells))
+    save(page)
+    saved = nbformat.read(course / path, as_version=4)
+    assert saved.metadata["language_info"].get("version"), "JupyterLab writes the kernel's Python version on saving"
+    assert nbgrading.out_of_sync(load_project(course), tmp_path / "work") == []
