@@ -96,6 +96,35 @@ def check_tensor(value: Any, *, name: str = "value") -> None:
     fail(f"{name} is not a PyTorch tensor.", "torch.Tensor", _type_name(value), hint)
 
 
+_COUNT_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def check_tensors_returned(result: Any, labels: Sequence[str], *, name: str, hint: str) -> dict[str, torch.Tensor]:
+    """Check that a function returned one tensor per label, as a tuple or list, and give them by label.
+
+    Args:
+        result: What the function returned.
+        labels: The names of the tensors it should return, in order (e.g. ``X_train``, ``y_train``).
+        name: How the call is called in the message.
+        hint: What to return instead, when the count or the type is wrong.
+
+    Returns:
+        ``{label: tensor}``.
+    """
+    __tracebackhide__ = True  # hide this frame in IPython and pytest tracebacks
+    if not (isinstance(result, tuple | list) and len(result) == len(labels)):
+        fail(
+            f"{name} should return {_COUNT_WORDS.get(len(labels), len(labels))} tensors.",
+            ", ".join(labels),
+            f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, tuple | list) else ""),
+            hint,
+        )
+    parts = dict(zip(labels, result))
+    for label, value in parts.items():
+        check_tensor(value, name=f"{label} from {name}")
+    return parts
+
+
 def _shape_text(shape: ShapeLike) -> str:
     return str(tuple(int(s) for s in shape))
 

@@ -31,6 +31,7 @@ from helpers.checks import (
     check_equal,
     check_shape,
     check_tensor,
+    check_tensors_returned,
     check_true,
     fail,
     forbid_calls,
@@ -83,16 +84,8 @@ def check_moons_to_tensors(moons_to_tensors: Callable, **options: Any) -> None:
     name = "moons_to_tensors(" + ", ".join(f"{key}={value!r}" for key, value in options.items()) + ")"
 
     result = moons_to_tensors(**options)
-    if not (isinstance(result, tuple | list) and len(result) == 4):
-        fail(
-            f"{name} should return four tensors.",
-            "X_train, X_test, y_train, y_test",
-            f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, tuple | list) else ""),
-            "return what train_test_split(X, y, ...) returns: X_train, X_test, y_train, y_test.",
-        )
-    got = dict(zip(expected, result))
-    for label, value in got.items():
-        check_tensor(value, name=f"{label} from {name}")
+    got = check_tensors_returned(result, list(expected), name=name,
+                                 hint="return what train_test_split(X, y, ...) returns: X_train, X_test, y_train, y_test.")
     n_train, n_test = len(expected["X_train"]), len(expected["X_test"])
     if tuple(got["X_test"].shape) == (n_train,) or tuple(got["y_train"].shape) == (n_test, 2):
         fail(

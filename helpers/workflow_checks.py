@@ -32,7 +32,7 @@ from helpers.checks import (
     check_forward_passes,
     check_runs_on_model_device,
     check_shape,
-    check_tensor,
+    check_tensors_returned,
     check_true,
     fail,
     watch_model,
@@ -116,16 +116,9 @@ def check_make_linear_data(make_linear_data: Callable, weight: float, bias: floa
     name = f"make_linear_data({call})"
 
     result = make_linear_data(weight, bias, **options)
-    if not (isinstance(result, tuple | list) and len(result) == 4):
-        fail(
-            f"{name} should return four tensors.",
-            "X_train, y_train, X_test, y_test",
-            f"{type(result).__name__}" + (f" of length {len(result)}" if isinstance(result, tuple | list) else ""),
-            "end the function with: return X_train, y_train, X_test, y_test",
-        )
-    parts = dict(zip(expected, result))
+    parts = check_tensors_returned(result, list(expected), name=name,
+                                   hint="end the function with: return X_train, y_train, X_test, y_test")
     for label, value in parts.items():
-        check_tensor(value, name=f"{label} from {name}")
         want = tuple(expected[label].shape)
         if value.ndim == 1 and len(value) == want[0]:
             hint = ("make X a single column with .unsqueeze(dim=1): shape (n, 1), not (n,). "
