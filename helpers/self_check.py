@@ -44,7 +44,10 @@ def current_notebook(shell: Any = None) -> dict:
     except ImportError:
         pass
     else:
-        reply = _message.blocking_request("get_ipynb", timeout_sec=60)
+        try:
+            reply = _message.blocking_request("get_ipynb", timeout_sec=60)
+        except Exception:  # noqa: BLE001 - a front end that does not answer: try the other ways
+            reply = None
         if isinstance(reply, dict) and "ipynb" in reply:
             return reply["ipynb"]
     namespace = getattr(shell, "user_ns", {}) if shell is not None else {}

@@ -1,5 +1,6 @@
 """What a student is told per exercise: ``check_all()`` in the notebook, and the Validate button."""
 
+import json
 import re
 
 import nbformat
@@ -143,3 +144,23 @@ def test_the_validate_dialog_escapes_what_a_submission_prints():
     card = scorecard([CellResult("a", "Exercise 1 · <i>One</i>", 0, 1, "got: <img src=x onerror=alert(1)>")])
     error = dialog_value(card)["failed"][0]["error"]
     assert "<img" not in error and "&lt;img src=x" in error and "&lt;i&gt;One" in error
+
+
+def test_check_all_in_colab_reads_the_notebook_from_the_front_end(monkeypatch):
+    """Colab keeps the notebook in Drive; its front end hands it over (cell sources as lists of lines)."""
+    import sys
+    import types
+
+    colab_json = json.loads(nbformat.writes(exercise_notebook()))  # as on disk: sources are lists of lines
+    assert isinstance(colab_json["cells"][2]["source"], list)
+    asked = []
+
+    def blocking_request(kind, **options):
+        asked.append(kind)
+        return {"ipynb": colab_json}
+
+    message = types.SimpleNamespace(blocking_request=blocking_request)
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    monkeypatch.setitem(sys.modules, "google.colab", types.SimpleNamespace(_message=message))
+    card = check_all("Copy of exercise.ipynb", {"fail": fail, "double": lambda x: 2 * x, "halve": lambda x: x / 2})
+    assert asked == ["get_ipynb"] and card.passed and card.points == 6
