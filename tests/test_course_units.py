@@ -17,7 +17,7 @@ from helpers.course.report import format_points, format_results, table
 def test_project_reads_the_one_configured_repository(project):
     assert project.repository == "https://github.com/pytorch-course/pytorch-course"
     assert project.branch == "main"
-    assert project.install_spec == "pytorch-course-helpers @ git+https://github.com/pytorch-course/pytorch-course"
+    assert project.install_spec == "pytorch-course-helpers @ git+https://github.com/pytorch-course/pytorch-course@main"
 
 
 def test_colab_urls_follow_the_repository_and_branch(project):

@@ -84,7 +84,7 @@ def test_ci_runs_the_readme_test_command():
 def test_helpers_install_from_the_git_url_the_notebooks_use(tmp_path):
     """What the notebooks' setup cell does on Colab, against this repository's committed HEAD."""
     project = load_project(ROOT)
-    assert project.install_spec == f"{project.package} @ git+{project.repository}"
+    assert project.install_spec == f"{project.package} @ git+{project.repository}@{project.branch}"
     local_spec = f"{project.package} @ git+file://localhost{ROOT}"
     site = tmp_path / "site"
     subprocess.run(

@@ -90,8 +90,8 @@ class Project:
 
     @property
     def install_spec(self) -> str:
-        """What the notebooks' setup cell passes to ``pip install``."""
-        return f"{self.package} @ git+{self.repository}"
+        """What the notebooks' setup cell passes to ``pip install``: the helpers of the branch Colab links open."""
+        return f"{self.package} @ git+{self.repository}@{self.branch}"
 
 
 def find_root(start: Path | None = None) -> Path:
