@@ -87,7 +87,7 @@ def course_cli(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def course_smoke(project, tmp_path_factory) -> SimpleNamespace:
-    """``course --smoke`` (what `make smoke` runs) on a copy of the course, once per test session.
+    """``course --smoke --jobs 2`` (what `make smoke` runs, two notebooks at a time) on a copy of the course, once per session.
 
     Returns:
         ``root`` (the copy), ``process`` (the finished subprocess) and ``report``
@@ -95,7 +95,7 @@ def course_smoke(project, tmp_path_factory) -> SimpleNamespace:
     """
     root = tmp_path_factory.mktemp("course_copy")
     copy_course(project, root)
-    process = course_cli("course", "--smoke", root=root)
+    process = course_cli("course", "--smoke", "--jobs", "2", root=root)  # two notebooks at a time (CI time)
     report_file = root / "build" / "report.json"
     assert report_file.is_file(), process.stdout[-3000:] + process.stderr[-3000:]
     return SimpleNamespace(root=root, process=process, report=json.loads(report_file.read_text()))

@@ -30,7 +30,7 @@ from helpers.course.project import Project, load_project
 from helpers.course.sandbox import Limits
 from helpers.course.submission import BROKEN
 from helpers.course.report import format_points, format_results, table
-from helpers.course.running import RunResult, run_notebook
+from helpers.course.running import RunResult, run_notebooks
 
 
 def _scratch() -> tempfile.TemporaryDirectory:
@@ -75,16 +75,14 @@ def cmd_fix(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
-def run_all(project: Project, notebooks: list[Path], smoke: bool, out: Path) -> list[RunResult]:
-    """Execute ``notebooks`` one after another, printing a line as each finishes."""
-    results = []
-    for path in notebooks:
-        rel = project.relative(path)
-        result = run_notebook(path, out / rel, smoke=smoke, relative_name=rel)
+def run_all(project: Project, notebooks: list[Path], smoke: bool, out: Path, jobs: int = 1) -> list[RunResult]:
+    """Execute ``notebooks``, ``jobs`` at a time, printing a line as each finishes; results in the given order."""
+    def report(result: RunResult) -> None:
         status = "ok" if result.ok else f"FAILED: {result.problem}"
-        print(f"  {rel}: {status} ({result.seconds:.1f} s)", flush=True)
-        results.append(result)
-    return results
+        print(f"  {result.notebook}: {status} ({result.seconds:.1f} s)", flush=True)
+
+    runs = [(path, out / project.relative(path), project.relative(path)) for path in notebooks]
+    return run_notebooks(runs, smoke=smoke, jobs=jobs, done=report)
 
 
 def run_table(results: list[RunResult], mode: str) -> str:
@@ -96,7 +94,7 @@ def cmd_run(project: Project, args: argparse.Namespace) -> int:
     notebooks = [Path(p).resolve() for p in args.notebooks] or project.teaching_notebooks() + project.solution_notebooks()
     mode = "smoke" if args.smoke else "full"
     print(f"Executing {len(notebooks)} notebook(s) in {mode} mode into {args.out}/ ...")
-    results = run_all(project, notebooks, args.smoke, Path(args.out).resolve())
+    results = run_all(project, notebooks, args.smoke, Path(args.out).resolve(), args.jobs)
     print()
     print(run_table(results, mode))
     for r in results:
@@ -180,7 +178,7 @@ def cmd_course(project: Project, args: argparse.Namespace) -> int:
 
     print(f"1/4 Executing every notebook with papermill ({mode} mode) into build/executed/ ...", flush=True)
     notebooks = project.teaching_notebooks() + project.solution_notebooks()
-    runs = run_all(project, notebooks, args.smoke, build / "executed")
+    runs = run_all(project, notebooks, args.smoke, build / "executed", args.jobs)
     failures += [f"{r.notebook}: {r.problem}" for r in runs if not r.ok]
 
     print("2/4 Regenerating exercises/ from solutions/ with nbgrader ...", flush=True)
@@ -244,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="execute notebooks with papermill")
     run.add_argument("notebooks", nargs="*", help="notebooks to run (default: teaching + solution notebooks)")
     run.add_argument("--smoke", action="store_true", help="set SMOKE = True: tiny sizes, every cell still runs")
+    run.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1: comparable seconds)")
     run.add_argument("--out", default="build/executed", help="folder for the executed copies")
 
     sub.add_parser("my-work", help="copy the exercises into my_work/ (keeps what is there)")
@@ -265,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
 
     course = sub.add_parser("course", help="run, release, check and grade everything, then report")
     course.add_argument("--smoke", action="store_true", help="run the notebooks in smoke mode")
+    course.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1: comparable seconds)")
 
     args = parser.parse_args(argv)
     project = load_project(args.root)

@@ -1,7 +1,11 @@
 """Execute notebooks with papermill and collect what they recorded."""
 
+import multiprocessing
+import os
 import time
 import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,3 +126,41 @@ def run_notebook(
         if silent and not problem:
             problem = f"error demonstration(s) raised nothing in cell(s) {silent}"
     return RunResult(relative_name, output, not problem, seconds, results, problem)
+
+
+def _use_threads(threads: str) -> None:
+    """In a worker process: the kernels it starts use ``threads`` threads for torch and NumPy."""
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = threads
+
+
+def run_notebooks(
+    runs: list[tuple[Path, Path, str]], *, smoke: bool, jobs: int = 1, done: Callable[[RunResult], None] | None = None,
+) -> list[RunResult]:
+    """Execute several notebooks, ``jobs`` at a time, each in a process of its own when ``jobs > 1``.
+
+    One at a time (the default) keeps each notebook's seconds comparable from run to run.
+
+    Args:
+        runs: ``(notebook, output, relative_name)`` for each, as :func:`run_notebook` takes them.
+        smoke: Passed as the ``SMOKE`` parameter.
+        jobs: Notebooks run at once.
+        done: Called with each result as it finishes.
+
+    Returns:
+        The results, in the order of ``runs``.
+    """
+    done = done or (lambda result: None)
+    if jobs <= 1:
+        results = []
+        for notebook, output, name in runs:
+            results.append(run_notebook(notebook, output, smoke=smoke, relative_name=name))
+            done(results[-1])
+        return results
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))  # the cores shared out: oversubscribed torch threads crawl
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_use_threads, initargs=(threads,)) as pool:
+        futures = [pool.submit(run_notebook, notebook, output, smoke=smoke, relative_name=name) for notebook, output, name in runs]
+        for future in as_completed(futures):
+            done(future.result())
+        return [future.result() for future in futures]
