@@ -74,7 +74,8 @@ BASH_TERMINAL := "--ServerApp.terminado_settings={'shell_command': ['bash', '--i
 LAB_TERMINAL := $(if $(shell command -v bash),$(BASH_TERMINAL))
 
 # jupyter/ holds the course's server settings: its Validate button (helpers/course/lab.py) in
-# place of nbgrader's. nbgrader_config.py sets up the course-local exchange (build/exchange/).
+# place of nbgrader's, and nbgrader's course-local exchange (build/exchange/) and students' folder
+# (my_work/), which the Assignment List reads from there.
 lab: $(READY)
 	@mkdir -p my_work
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter" COURSE_VENV="$(abspath $(VENV))" \
